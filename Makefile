@@ -1,0 +1,47 @@
+# The two commands of the README: `make demo` and `make test`. Both set up .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint typecheck unit bench wheel clean
+
+$(BIN)/pip:
+	PYTHON=$(PYTHON) VENV=$(VENV) sh scripts/make_venv.sh
+
+# A stamp per install, redone when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml | $(BIN)/pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+$(VENV)/.bench-installed: pyproject.toml | $(BIN)/pip
+	$(BIN)/pip install --quiet -e ".[dev,bench]"
+	touch $@
+
+demo: $(VENV)/.installed
+	$(BIN)/python -m micrograd_lite.demo
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.dev-installed
+	$(BIN)/mypy micrograd_lite
+
+unit: $(VENV)/.dev-installed
+	$(BIN)/pytest
+
+test: lint typecheck unit
+
+# Speed and memory against micrograd, PyTorch scalars and plain floats (torch optional).
+bench: $(VENV)/.bench-installed
+	$(BIN)/python -m benchmarks.run
+
+wheel: $(VENV)/.dev-installed
+	$(BIN)/pip wheel --no-deps -w dist .
+
+clean:
+	rm -rf $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache .hypothesis
