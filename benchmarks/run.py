@@ -1,0 +1,194 @@
+"""`make bench`: micrograd_lite against micrograd 0.1.0, PyTorch scalars and plain floats.
+
+Everything runs in this one process and is reported as ratios, so the numbers say how
+the engines compare on this machine rather than how fast the machine is. Engines that
+are not installed (micrograd, torch) are reported as such. Nothing here is a test: the
+test suite never asserts a timing.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import platform
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from typing import Any
+
+import micrograd_lite as mg
+from benchmarks.workloads import float_step, graph_step
+
+CHAIN = 1_000_000
+
+
+def best_of(fn: Callable[[], Any], repeat: int) -> tuple[float, float]:
+    """The fastest of `repeat` timed calls, in seconds, and the last result as a float.
+
+    Only the float is kept, so no run's graph is alive while the next one is built.
+    """
+    best = float("inf")
+    result = float("nan")
+    for _ in range(repeat):
+        gc.collect()  # start each run clean: another engine's garbage must not cost this one
+        start = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - start)
+        result = as_float(out)
+        del out
+    return best, result
+
+
+def as_float(x: Any) -> float:
+    """A loss from any engine as a float."""
+    if isinstance(x, float):
+        return x
+    return float(x.item() if hasattr(x, "item") else x.data)
+
+
+def engines() -> dict[str, tuple[Callable[[float], Any], Callable[[list[Any]], Any]]]:
+    """Value-like engines: how to wrap a float and how to add a list, per engine."""
+    found: dict[str, tuple[Callable[[float], Any], Callable[[list[Any]], Any]]] = {
+        "micrograd_lite": (mg.Value, mg.sum),
+    }
+    try:
+        from micrograd.engine import Value as MicrogradValue
+
+        found["micrograd 0.1.0"] = (MicrogradValue, sum)  # its Neuron uses builtin sum
+    except ImportError:
+        pass
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+
+        def tensor(x: float) -> Any:
+            return torch.tensor(x, dtype=torch.float64, requires_grad=True)
+
+        found[f"PyTorch {torch.__version__.split('+')[0]} 0-d float64"] = (
+            tensor,
+            lambda xs: torch.stack([torch.as_tensor(x, dtype=torch.float64) for x in xs]).sum(),
+        )
+    except ImportError:
+        pass
+    return found
+
+
+def mlp_step(repeat: int) -> list[tuple[str, float, float]]:
+    """(a): seconds per step and the loss, per engine, plus the hand-written float code."""
+    rows = []
+    # micrograd_lite also with micrograd's chain of binary adds, for a like-for-like graph
+    variants = {"micrograd_lite, binary + chain": (mg.Value, builtin_sum), **engines()}
+    # PyTorch last: its thread pool can keep a core busy after it returns
+    for name in sorted(variants, key=lambda name: name.startswith("PyTorch")):
+        make, total = variants[name]
+        seconds, loss = best_of(graph_step(make, total), repeat)
+        rows.append((name, seconds, loss))
+    seconds, loss = best_of(float_step(), repeat)
+    rows.append(("hand-written floats", seconds, loss))
+    rows.sort(key=lambda row: row[0] != "micrograd_lite")
+    return rows
+
+
+def builtin_sum(xs: list[Any]) -> Any:
+    total = xs[0]
+    for x in xs[1:]:
+        total = total + x
+    return total
+
+
+def chain_backward() -> dict[str, str]:
+    """(b): backward through a chain of 1,000,000 additions, per engine."""
+    out: dict[str, str] = {}
+    for name, (make, _) in engines().items():
+        x = make(1.0)
+        y = x
+        for _ in range(CHAIN):
+            y = y + 1.0
+        start = time.perf_counter()
+        try:
+            y.backward()
+            out[name] = f"{time.perf_counter() - start:.2f} s"
+        except RecursionError:
+            out[name] = "RecursionError"
+        del x, y
+        gc.collect()
+    return out
+
+
+def bytes_per_node() -> dict[str, float]:
+    """(c): memory a graph of 100,000 multiply-adds holds, per node, measured by tracemalloc."""
+    out: dict[str, float] = {}
+    n = 50_000
+    for name, (make, _) in engines().items():
+        if name.startswith("PyTorch"):
+            continue  # tracemalloc does not see PyTorch's C++ allocations
+        gc.collect()
+        x = make(0.5)
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        y = x
+        for _ in range(n):
+            y = y * 0.999 + 0.001  # 2 results and 2 constants per step
+        after = tracemalloc.get_traced_memory()[0]
+        tracemalloc.stop()
+        out[name] = (after - before) / (2 * n)
+        del x, y
+    return out
+
+
+def cyclic_garbage() -> dict[str, int]:
+    """(d): objects only the cyclic collector frees after one MLP step's graph is dropped."""
+    out: dict[str, int] = {}
+    for name, (make, total) in engines().items():
+        step = graph_step(make, total)
+        gc.collect()
+        gc.disable()
+        try:
+            loss = step()
+            del loss
+            out[name] = gc.collect()
+        finally:
+            gc.enable()
+    return out
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+
+
+def main() -> None:
+    sys.setrecursionlimit(10_000)  # micrograd's recursive sort: deep enough for the MLP
+    repeat = int(os.environ.get("BENCH_REPEAT", "5"))
+    print(f"machine: {machine()}\n")
+
+    rows = mlp_step(repeat)
+    lite = rows[0][1]
+    print("(a) one full-batch step of micrograd's demo MLP(2, [16, 16, 1]), 100 points")
+    print("| engine | ms per step | micrograd_lite is x faster | loss |")
+    print("| --- | ---: | ---: | ---: |")
+    for name, seconds, loss in rows:
+        print(f"| {name} | {seconds * 1e3:.1f} | {seconds / lite:.2f} | {loss:.12f} |")
+
+    print(f"\n(b) backward through a chain of {CHAIN:,} additions")
+    for name, result in chain_backward().items():
+        print(f"- {name}: {result}")
+
+    print("\n(c) bytes per graph node (tracemalloc)")
+    for name, size in bytes_per_node().items():
+        print(f"- {name}: {size:.0f}")
+
+    print("\n(d) objects left for the cyclic garbage collector after a dropped step")
+    for name, count in cyclic_garbage().items():
+        print(f"- {name}: {count}")
+
+
+if __name__ == "__main__":
+    main()

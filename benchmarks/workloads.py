@@ -1,0 +1,125 @@
+"""The benchmark workloads, written once per engine so each does exactly the same maths.
+
+(a) one full-batch training step of micrograd's demo: `MLP(2, [16, 16, 1])` on 100
+    two-moons points, hinge loss plus 1e-4 L2, forward and backward;
+(b) backward of a chain of 1,000,000 operations;
+(c) bytes per graph node; (d) objects left for the cyclic garbage collector.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+from collections.abc import Callable
+from typing import Any
+
+SIZES = [2, 16, 16, 1]
+ALPHA = 1e-4
+
+
+def two_moons(n: int = 100, seed: int = 0) -> tuple[list[list[float]], list[float]]:
+    """n points on two interleaved half circles with a little noise; labels -1 and 1."""
+    rng = random.Random(seed)
+    xs, ys = [], []
+    for i in range(n):
+        t = math.pi * rng.random()
+        if i % 2:
+            x = [math.cos(t), math.sin(t)]
+            ys.append(1.0)
+        else:
+            x = [1.0 - math.cos(t), 0.5 - math.sin(t)]
+            ys.append(-1.0)
+        xs.append([x[0] + rng.gauss(0, 0.1), x[1] + rng.gauss(0, 0.1)])
+    return xs, ys
+
+
+def initial_weights(seed: int = 1) -> list[list[tuple[list[float], float]]]:
+    """Per layer, per neuron: (weights, bias), uniform in [-1, 1] with bias 0, as micrograd."""
+    rng = random.Random(seed)
+    return [
+        [([rng.uniform(-1, 1) for _ in range(nin)], 0.0) for _ in range(nout)]
+        for nin, nout in itertools.pairwise(SIZES)
+    ]
+
+
+def graph_step(
+    make: Callable[[float], Any], total: Callable[[list[Any]], Any]
+) -> Callable[[], Any]:
+    """A training step for a Value-like engine: `make` wraps a float, `total` adds a list.
+
+    The code is micrograd's demo (relu hidden layers, linear output, hinge loss, L2).
+    """
+    xs, ys = two_moons()
+    layers = [[([make(w) for w in ws], make(b)) for ws, b in layer] for layer in initial_weights()]
+    params = [p for layer in layers for ws, b in layer for p in (*ws, b)]
+
+    def forward(x: list[Any]) -> Any:
+        for i, layer in enumerate(layers):
+            acts = [total([*(w * xi for w, xi in zip(ws, x)), b]) for ws, b in layer]
+            x = [a.relu() for a in acts] if i < len(layers) - 1 else acts
+        return x[0]
+
+    def step() -> Any:
+        inputs = [[make(v) for v in row] for row in xs]
+        scores = [forward(x) for x in inputs]
+        losses = [(1 + -y * s).relu() for y, s in zip(ys, scores)]
+        data_loss = total(losses) * (1.0 / len(losses))
+        reg_loss = ALPHA * total([p * p for p in params])
+        loss = data_loss + reg_loss
+        for p in params:
+            p.grad = None if hasattr(p, "retain_grad") else 0.0  # torch or Value
+        loss.backward()
+        return loss
+
+    return step
+
+
+def float_step() -> Callable[[], float]:
+    """The same step written by hand on plain floats: the speed limit for pure Python."""
+    xs, ys = two_moons()
+    layers = initial_weights()
+    n = len(xs)
+
+    def step() -> float:
+        grads = [[([0.0] * len(ws), 0.0) for ws, _ in layer] for layer in layers]
+        grad_w = [[list(g) for g, _ in layer] for layer in grads]
+        grad_b = [[0.0] * len(layer) for layer in layers]
+        data_loss = 0.0
+        for x, y in zip(xs, ys):
+            # forward, keeping each layer's input and pre-activation
+            inputs, pre = [], []
+            a = x
+            for i, layer in enumerate(layers):
+                z = [b + sum(w * v for w, v in zip(ws, a)) for ws, b in layer]
+                inputs.append(a)
+                pre.append(z)
+                a = [max(v, 0.0) for v in z] if i < len(layers) - 1 else z
+            margin = 1.0 - y * a[0]
+            data_loss += max(margin, 0.0)
+            # backward
+            d = [(-y / n) if margin > 0.0 else 0.0]
+            for i in range(len(layers) - 1, -1, -1):
+                if i < len(layers) - 1:
+                    d = [dv if z > 0.0 else 0.0 for dv, z in zip(d, pre[i])]
+                a_in = inputs[i]
+                d_in = [0.0] * len(a_in)
+                for j, (ws, _) in enumerate(layers[i]):
+                    dj = d[j]
+                    grad_b[i][j] += dj
+                    gw = grad_w[i][j]
+                    for k, v in enumerate(a_in):
+                        gw[k] += dj * v
+                        d_in[k] += dj * ws[k]
+                d = d_in
+        reg = 0.0
+        for i, layer in enumerate(layers):
+            for j, (ws, b) in enumerate(layer):
+                for k, w in enumerate(ws):
+                    reg += w * w
+                    grad_w[i][j][k] += 2 * ALPHA * w
+                reg += b * b
+                grad_b[i][j] += 2 * ALPHA * b
+        return data_loss / n + ALPHA * reg
+
+    return step
