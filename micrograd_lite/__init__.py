@@ -10,7 +10,7 @@ Build expressions from `Value`s, call `.backward()`, read `.grad`:
     (-3.0, -4.0)
 """
 
-from micrograd_lite import nn
+from micrograd_lite import gradcheck, nn, optim
 from micrograd_lite.autograd import backward, grad, topological_order
 from micrograd_lite.engine import Value, mean, sum  # noqa: A004  # micrograd_lite.sum, as torch.sum
 from micrograd_lite.grad_mode import (
@@ -31,7 +31,9 @@ __all__ = [
     "is_anomaly_enabled",
     "is_grad_enabled",
     "mean",
+    "gradcheck",
     "nn",
+    "optim",
     "no_grad",
     "set_grad_enabled",
     "sum",
