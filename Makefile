@@ -3,14 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit bench wheel clean
+.PHONY: demo test lint typecheck unit bench graphs wheel clean
 
 $(BIN)/pip:
 	PYTHON=$(PYTHON) VENV=$(VENV) sh scripts/make_venv.sh
 
 # A stamp per install, redone when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml | $(BIN)/pip
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e ".[viz]"
 	touch $@
 
 $(VENV)/.dev-installed: pyproject.toml | $(BIN)/pip
@@ -22,6 +22,7 @@ $(VENV)/.bench-installed: pyproject.toml | $(BIN)/pip
 	touch $@
 
 demo: $(VENV)/.installed
+	@sh scripts/ensure_graphviz.sh
 	$(BIN)/python -m micrograd_lite.demo
 
 lint: $(VENV)/.dev-installed
@@ -32,6 +33,7 @@ typecheck: $(VENV)/.dev-installed
 	$(BIN)/mypy micrograd_lite
 
 unit: $(VENV)/.dev-installed
+	@sh scripts/ensure_graphviz.sh
 	$(BIN)/pytest
 
 test: lint typecheck unit
@@ -39,6 +41,12 @@ test: lint typecheck unit
 # Speed and memory against micrograd, PyTorch scalars and plain floats (torch optional).
 bench: $(VENV)/.bench-installed
 	$(BIN)/python -m benchmarks.run
+
+# The README's picture: a neuron's graph, drawn by the command line with real Graphviz.
+graphs: $(VENV)/.installed
+	@sh scripts/ensure_graphviz.sh
+	$(BIN)/python -m micrograd_lite graph "tanh(x1*w1 + x2*w2 + b)" \
+		--var x1=2 --var x2=0 --var w1=-3 --var w2=1 --var b=6.8813735870195432 -o docs/neuron.svg
 
 wheel: $(VENV)/.dev-installed
 	$(BIN)/pip wheel --no-deps -w dist .

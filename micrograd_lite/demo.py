@@ -6,6 +6,8 @@ against readings `t_u` of an unknown scale, a model `w * t_u + b`, mean squared 
 gradient is derived by hand; here `loss.backward()` computes it.
 """
 
+from pathlib import Path
+
 from micrograd_lite import Value, mean, no_grad
 
 T_C = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0]
@@ -31,11 +33,33 @@ def fit_line(
     return w.data, b.data
 
 
+def draw_neuron(path: str = "out/neuron.svg") -> Path | None:
+    """Render the graph of one tanh neuron after backward; None if Graphviz is missing."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    o.backward()
+    try:
+        from micrograd_lite.viz import GraphvizNotFoundError, render
+
+        return render(o, path)
+    except (ImportError, GraphvizNotFoundError) as error:
+        print(f"(graph not drawn: {str(error).splitlines()[0]})")
+        return None
+
+
 def main() -> None:
     print("Fitting t_c = w * t_u + b by gradient descent (100 epochs, lr 0.01)")
     w, b = fit_line()
     print(f"result: w = {w:.4f}, b = {b:.4f}  (the tutorial ends at w = 0.8820, b = 0.4269)")
     print(f"prediction for t_u = 20: {w * 20 + b:.2f} C")
+    path = draw_neuron()
+    if path is not None:
+        print(f"the graph of a tanh neuron after backward: {path.resolve()}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,263 @@
+"""The visualiser: DOT source, real Graphviz SVG, frames of backward, the command line."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from micrograd_lite import Value
+from micrograd_lite.viz import (
+    GraphvizNotFoundError,
+    backward_frames,
+    draw_dot,
+    render,
+    to_svg,
+)
+
+pytest.importorskip("graphviz", reason="the graphviz package is in the viz and dev sets")
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None, reason="Graphviz's dot is not installed (make test installs it)"
+)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def neuron() -> Value:
+    """karpathy's tanh neuron, labelled, after backward."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    o.backward()
+    return o
+
+
+def svg_text(svg: str) -> list[str]:
+    """All text drawn in an SVG document."""
+    root = ET.fromstring(svg)
+    return [t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text")]
+
+
+@needs_dot
+def test_svg_from_real_dot_shows_every_label_data_and_grad() -> None:
+    """The SVG parses as XML and contains each node's label, data and grad."""
+    texts = svg_text(to_svg(neuron()))
+    for expected in ["x1", "w1", "b", "n", "o", "data 0.7071", "grad 0.5", "grad -1.5", "tanh"]:
+        assert expected in texts, expected
+    assert "data 6.881" in texts
+
+
+def test_dot_source_is_identical_across_processes() -> None:
+    """Two processes with different hash seeds give byte-identical DOT."""
+    code = (
+        "from tests.test_viz import neuron; from micrograd_lite.viz import draw_dot;"
+        "import sys; sys.stdout.write(draw_dot(neuron()).source)"
+    )
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            check=True,
+            capture_output=True,
+        ).stdout
+        for seed in ("1", "2")
+    ]
+    assert outputs[0] == outputs[1]
+    assert b"digraph" in outputs[0]
+
+
+@needs_dot
+def test_svg_is_identical_across_calls() -> None:
+    """The same graph renders to the same SVG bytes."""
+    assert to_svg(neuron()) == to_svg(neuron())
+
+
+def test_constants_appear_and_leaf_kinds_differ() -> None:
+    """A Python number shows as a constant; parameters, inputs and output differ in colour."""
+    w = Value(3.0, label="w")
+    x = Value(2.0, label="x", requires_grad=False)
+    source = draw_dot(w * x + 1.5).source
+    assert "const" in source
+    assert "data 1.5" in source
+    colours = {
+        line.split("fillcolor=")[1].split()[0]
+        for line in source.splitlines()
+        if "fillcolor" in line
+    }
+    assert len(colours) >= 3
+
+
+def test_names_label_values() -> None:
+    """names= maps a name to a Value, as torchviz's params."""
+    a = Value(1.0)
+    source = draw_dot(a * 2, names={"weight": a}).source
+    assert "weight" in source
+
+
+def test_numbers_are_compact_and_nan_inf_spelt_out() -> None:
+    """Numbers use 4 significant digits; nan and inf read as such."""
+    a = Value(0.0, label="a")
+    source = draw_dot(a.log() + Value(float("nan")) + 1 / 3).source
+    assert "data -inf" in source
+    assert "data nan" in source
+    assert "data 0.3333" in source
+
+
+def test_labels_with_record_characters_are_escaped() -> None:
+    """Characters that structure a record label are escaped, so labels show as typed."""
+    source = draw_dot(Value(1.0, label="a|b{c}") * 2).source
+    assert "a\\|b\\{c\\}" in source
+
+
+def test_hundred_thousand_op_chain_gives_dot_source() -> None:
+    """A 100,000-op chain walks iteratively to DOT source when the limit allows it."""
+    x = Value(1.0)
+    y = x
+    for _ in range(100_000):
+        y = y + 1.0
+    source = draw_dot(y, max_nodes=300_000).source
+    assert source.count("->") == 3 * 100_000
+
+
+def test_max_nodes_error_says_how_many_and_what_to_do() -> None:
+    """Above max_nodes the call refuses, naming the count and the ways out."""
+    x = Value(1.0)
+    y = x
+    for _ in range(100):
+        y = y * 1.0
+    with pytest.raises(
+        ValueError, match=r"201 nodes, more than max_nodes=50.*max_nodes=201.*sub-expression"
+    ):
+        draw_dot(y, max_nodes=50)
+
+
+@needs_dot
+def test_missing_dot_says_how_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """With no dot on PATH, rendering explains how to install Graphviz; DOT source still works."""
+    monkeypatch.setenv("PATH", "")
+    with pytest.raises(
+        GraphvizNotFoundError,
+        match=r"apt-get install graphviz[\s\S]*brew[\s\S]*conda[\s\S]*Windows",
+    ):
+        to_svg(neuron())
+    with pytest.raises(GraphvizNotFoundError):
+        render(neuron(), tmp_path / "x.svg")
+    assert not (tmp_path / "x.svg").exists()
+    assert "digraph" in draw_dot(neuron()).source
+
+
+@needs_dot
+def test_render_writes_the_whole_file(tmp_path: Path) -> None:
+    """render() writes a complete SVG and leaves no temporary file beside it."""
+    path = render(neuron(), tmp_path / "sub" / "neuron.svg")
+    assert ET.parse(path).getroot().tag.endswith("svg")
+    assert [p.name for p in path.parent.iterdir()] == ["neuron.svg"]
+
+
+def test_backward_frames_one_per_visited_node_and_last_matches_backward() -> None:
+    """One frame per node backward visits; the last frame shows backward()'s gradients."""
+    from micrograd_lite import topological_order
+
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    out = (a * b + b**2).tanh()
+    order = topological_order([out])
+    frames = backward_frames(out)
+    assert len(frames) == len(order)
+    out.backward()
+    assert frames[-1].source == draw_dot(out, highlight=order[0]).source
+    # frame 0: the output is visited and has passed 1 - tanh² on to its parent
+    (pre,) = out.parents
+    assert frames[0].source == draw_dot(out, highlight=out, grads={out: 1.0, pre: pre.grad}).source
+
+
+def test_backward_frames_change_nothing() -> None:
+    """Stepping through backward leaves every .grad as it was."""
+    a = Value(2.0)
+    out = a * a
+    backward_frames(out)
+    assert (a.grad, out.grad) == (0.0, 0.0)
+
+
+def test_emphasize_grad_sets_edge_widths() -> None:
+    """emphasize_grad draws edges with widths that grow with the gradient."""
+    a, b = Value(1.0), Value(10.0)
+    out = a * b
+    out.backward()
+    source = draw_dot(out, emphasize_grad=True).source
+    assert "penwidth=5.00" in source  # a's gradient (10) is the largest
+
+
+# -- the command line ---------------------------------------------------------------
+
+
+def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "micrograd_lite", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+
+
+@needs_dot
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "a * b + c",
+        "tanh(a * b + c)",
+        "-a ** 2 / b",
+        "sigmoid(relu(a) - log(exp(b)))",
+        "2 ** a - 1.5",
+    ],
+)
+def test_cli_draws_good_expressions(expression: str, tmp_path: Path) -> None:
+    """Accepted expressions give an SVG and the output's value."""
+    result = cli(
+        "graph",
+        expression,
+        "--var",
+        "a=2",
+        "--var",
+        "b=-3",
+        "--var",
+        "c=1",
+        "-o",
+        "out.svg",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert ET.parse(tmp_path / "out.svg").getroot().tag.endswith("svg")
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "a.real",  # attribute access
+        "__import__('os').system('true')",
+        "(lambda: a)()",
+        "[x for x in (a,)]",
+        "c * 2",  # unknown name / missing --var
+        "abs(a)",  # a call that is not allowed
+        "a if a else a",
+        "a @ a",
+        "'text'",
+        "True * a",
+        "a +",  # not Python
+    ],
+)
+def test_cli_rejects_bad_expressions_without_writing(expression: str, tmp_path: Path) -> None:
+    """Everything outside the grammar exits non-zero with one line and writes no file."""
+    result = cli("graph", expression, "--var", "a=2", "-o", "out.svg", cwd=tmp_path)
+    assert result.returncode != 0
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert not (tmp_path / "out.svg").exists()
