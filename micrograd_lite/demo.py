@@ -33,20 +33,25 @@ def fit_line(
     return w.data, b.data
 
 
-def draw_neuron(path: str = "out/neuron.svg") -> Path | None:
-    """Render the graph of one tanh neuron after backward; None if Graphviz is missing."""
+def tanh_neuron() -> Value:
+    """One labelled neuron, `o = tanh(x1 w1 + x2 w2 + b)`, after `o.backward()`."""
     x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
     w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
+    b = Value(6.8813735870195432, label="b")  # chosen so that n = 0.8814 and o = 1/sqrt(2)
     n = x1 * w1 + x2 * w2 + b
     n.label = "n"
     o = n.tanh()
     o.label = "o"
     o.backward()
+    return o
+
+
+def draw_neuron(path: str = "out/neuron.svg") -> Path | None:
+    """Render the neuron's graph after backward; None if Graphviz is missing."""
     try:
         from micrograd_lite.viz import GraphvizNotFoundError, render
 
-        return render(o, path)
+        return render(tanh_neuron(), path)
     except (ImportError, GraphvizNotFoundError) as error:
         print(f"(graph not drawn: {str(error).splitlines()[0]})")
         return None

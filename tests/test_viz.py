@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from micrograd_lite import Value
+from micrograd_lite.demo import tanh_neuron as neuron
 from micrograd_lite.viz import (
     GraphvizNotFoundError,
     backward_frames,
@@ -25,19 +26,6 @@ needs_dot = pytest.mark.skipif(
     shutil.which("dot") is None, reason="Graphviz's dot is not installed (make test installs it)"
 )
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def neuron() -> Value:
-    """karpathy's tanh neuron, labelled, after backward."""
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    n = x1 * w1 + x2 * w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    o.backward()
-    return o
 
 
 def svg_text(svg: str) -> list[str]:
@@ -58,8 +46,9 @@ def test_svg_from_real_dot_shows_every_label_data_and_grad() -> None:
 def test_dot_source_is_identical_across_processes() -> None:
     """Two processes with different hash seeds give byte-identical DOT."""
     code = (
-        "from tests.test_viz import neuron; from micrograd_lite.viz import draw_dot;"
-        "import sys; sys.stdout.write(draw_dot(neuron()).source)"
+        "import sys; from micrograd_lite.demo import tanh_neuron;"
+        "from micrograd_lite.viz import draw_dot;"
+        "sys.stdout.write(draw_dot(tanh_neuron()).source)"
     )
     outputs = [
         subprocess.run(
