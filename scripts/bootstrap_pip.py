@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -21,7 +22,8 @@ def main() -> None:
     wheel = next(f for f in release["urls"] if f["filename"].endswith("-py3-none-any.whl"))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / wheel["filename"]
-        with urllib.request.urlopen(wheel["url"], timeout=120) as response:
+        url = urllib.parse.urljoin(INDEX, wheel["url"])  # some mirrors answer with relative URLs
+        with urllib.request.urlopen(url, timeout=120) as response:
             path.write_bytes(response.read())
         pip_main = str(path / "pip")
         subprocess.run([sys.executable, pip_main, "install", "--no-index", str(path)], check=True)
