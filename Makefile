@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit bench graphs wheel clean
+.PHONY: demo test lint typecheck unit bench graphs notebooks wheel clean
 
 $(BIN)/pip:
 	PYTHON=$(PYTHON) VENV=$(VENV) sh scripts/make_venv.sh
@@ -47,6 +47,11 @@ graphs: $(VENV)/.installed
 	@sh scripts/ensure_graphviz.sh
 	$(BIN)/python -m micrograd_lite graph "tanh(x1*w1 + x2*w2 + b)" \
 		--var x1=2 --var x2=0 --var w1=-3 --var w2=1 --var b=6.8813735870195432 -o docs/neuron.svg
+
+# Re-execute every walkthrough in a real kernel and store the fresh outputs.
+notebooks: $(VENV)/.dev-installed
+	@sh scripts/ensure_graphviz.sh
+	$(BIN)/python -m notebooks.execute
 
 wheel: $(VENV)/.dev-installed
 	$(BIN)/pip wheel --no-deps -w dist .

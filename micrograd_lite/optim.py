@@ -43,6 +43,12 @@ class Optimizer:
         self.defaults = defaults
         self.state: list[dict[str, Any]] = [{} for _ in self.params]
 
+    @property
+    def param_groups(self) -> list[dict[str, Any]]:
+        """PyTorch's view of the hyperparameters: one group, so `param_groups[0]["lr"] = x`
+        changes the learning rate as it does in PyTorch."""
+        return [self.defaults]
+
     def zero_grad(self) -> None:
         """Set every parameter's gradient to 0.0."""
         for p in self.params:

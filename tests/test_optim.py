@@ -229,3 +229,13 @@ def test_seed_001_autograd_loop_ends_at_tutorial_values() -> None:
 
     w, b = fit_line(log_every=0)
     assert (f"{w:.4f}", f"{b:.4f}") == ("0.8820", "0.4269")
+
+
+def test_param_groups_lr_changes_the_step() -> None:
+    """Setting param_groups[0]["lr"], as PyTorch code does, changes the next step."""
+    w = Value(1.0)
+    opt = SGD([w], lr=0.1)
+    opt.param_groups[0]["lr"] = 0.5
+    (w * 2).backward()
+    opt.step()
+    assert w.data == 1.0 - 0.5 * 2.0
