@@ -101,7 +101,8 @@ def draw_dot(
         kind = _kind(node, root)
         dot.node(
             ids[node],
-            label="{ " + " | ".join(f for f in fields if f) + " }",
+            # Across the rank direction: with LR the fields stack, so boxes stay narrow.
+            label=" | ".join(f for f in fields if f),
             shape="record",
             style="filled,bold" if node is highlight else "filled",
             fillcolor=COLOURS["current" if node is highlight else kind],
