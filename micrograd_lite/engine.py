@@ -43,9 +43,12 @@ class Value:
     label: str
 
     def __init__(self, data: float, requires_grad: bool = True, label: str = "") -> None:
-        if not isinstance(data, Real) or isinstance(data, Value):
+        number = _as_float(data)
+        if number is None:
             raise TypeError(_not_a_number_message(data))
-        self.data = float(data)
+        if not isinstance(label, str):
+            raise TypeError(f"label must be a str, got {type(label).__name__}")
+        self.data = number
         self.grad = 0.0
         self.parents = ()
         self.op = None
@@ -247,9 +250,24 @@ def _node(data: float, parents: tuple[Value, ...], op: Op | None, requires_grad:
 
 def _constant(x: object) -> Value | None:
     """A Python number in an expression becomes a leaf that needs no gradient."""
-    if isinstance(x, Real):
-        return _node(float(x), (), None, False)
-    return None
+    number = _as_float(x)
+    if number is None:
+        return None
+    return _node(number, (), None, False)
+
+
+def _as_float(x: object) -> float | None:
+    """A real number as a float (an int too large for a float becomes ±inf, as in IEEE);
+    None for anything else, Values included."""
+    kind = type(x)
+    if kind is float:
+        return x  # type: ignore[return-value]  # checked just above; the common case
+    if kind is not int and (not isinstance(x, Real) or isinstance(x, Value)):
+        return None
+    try:
+        return float(x)  # type: ignore[arg-type]  # x is a real number here
+    except OverflowError:  # e.g. 10**400
+        return math.inf if x > 0 else -math.inf  # type: ignore[operator]
 
 
 def _binary(op: Op, a: object, b: object) -> Value:
@@ -319,9 +337,7 @@ def _data(x: object) -> float | None:
     """The float in a Value or a real number; None for anything else."""
     if type(x) is Value:
         return x.data
-    if isinstance(x, Real):
-        return float(x)
-    return None
+    return _as_float(x)
 
 
 def _short(x: float) -> str:

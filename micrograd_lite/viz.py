@@ -93,7 +93,7 @@ def draw_dot(
         edge_attr={"color": "#555555"},
     )
     for node in nodes:
-        fields = [_escape(name_of.get(node) or node.label or _constant_label(node))]
+        fields = [_escape(str(name_of.get(node) or node.label or _constant_label(node)))]
         if show_data:
             fields.append(f"data {_number(node.data)}")
         if show_grad:

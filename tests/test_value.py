@@ -19,6 +19,20 @@ def test_real_numbers_are_stored_as_float(data: object) -> None:
     assert v.data == float(data)  # type: ignore[arg-type]
 
 
+def test_integers_too_large_for_a_float_become_infinite() -> None:
+    """10**400 overflows to inf, in Value() and as a constant, as IEEE conversion does."""
+    assert Value(10**400).data == math.inf
+    assert Value(-(10**400)).data == -math.inf
+    assert (Value(1.0) * 10**400).data == math.inf
+    assert Value(Fraction(10**400, 3)).data == math.inf
+
+
+def test_label_must_be_text() -> None:
+    """A label that is not a str is refused."""
+    with pytest.raises(TypeError, match="label must be a str"):
+        Value(1.0, label=3)  # type: ignore[arg-type]
+
+
 def test_numpy_scalars_are_accepted() -> None:
     """numpy scalars are real numbers too."""
     np = pytest.importorskip("numpy", reason="numpy is not installed")
