@@ -1,0 +1,41 @@
+"""The README's examples run and print what the README says they print."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from pathlib import Path
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+
+
+def section(title: str) -> str:
+    return README.split(f"## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def run(code: str) -> str:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "README.md", "exec"), {})
+    return out.getvalue()
+
+
+def test_ten_lines_print_what_their_comments_say() -> None:
+    """Each print in "Ten lines" shows the text in its comment."""
+    code = re.search(r"```python\n(.*?)```", section("Ten lines"), re.S).group(1)  # type: ignore[union-attr]
+    expected = [
+        re.search(r"# (.*)$", line).group(1).split("   ")[0].split(", as")[0]  # type: ignore[union-attr]
+        for line in code.splitlines()
+        if line.startswith("print(")
+    ]
+    printed = run(code).splitlines()
+    assert len(expected) == 3
+    assert printed == expected
+
+
+def test_training_example_prints_its_shown_output() -> None:
+    """The "Training" loop prints exactly the block under it."""
+    text = section("Training")
+    code, shown = re.findall(r"```(?:python)?\n(.*?)```", text, re.S)[:2]
+    assert run(code) == shown
