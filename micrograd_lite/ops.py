@@ -44,7 +44,7 @@ class Op:
     `v.grad_fn.name()` gives `"MulBackward0"` and `repr(v.grad_fn)` `<MulBackward0>`.
     """
 
-    __slots__ = ("_name", "symbol", "arity", "forward", "vjp")
+    __slots__ = ("_name", "symbol", "arity", "forward", "vjp", "constant_inputs")
 
     def __init__(
         self,
@@ -53,12 +53,16 @@ class Op:
         arity: int,
         forward: Callable[..., float],
         vjp: Callable[..., tuple[Any, ...]],  # floats in, floats out; Values in, Values out
+        constant_inputs: tuple[int, ...] = (),
     ) -> None:
         self._name = name
         self.symbol = symbol  # how the visualiser labels the operation
         self.arity = arity  # number of inputs; 0 means any number
         self.forward = forward
         self.vjp = vjp
+        # Positions that always hold a Python-number constant: the rule returns 0 there
+        # rather than spend work on a gradient that nothing reads.
+        self.constant_inputs = constant_inputs
 
     def name(self) -> str:
         """The PyTorch class name of this operation's backward, e.g. `AddBackward0`."""
@@ -266,7 +270,7 @@ SUB = Op("SubBackward0", "-", 2, lambda a, b: a - b, sub_vjp)
 RSUB = Op("RsubBackward1", "-", 2, lambda a, b: a - b, sub_vjp)  # number - Value
 MUL = Op("MulBackward0", "*", 2, lambda a, b: a * b, mul_vjp)
 DIV = Op("DivBackward0", "/", 2, float_div, div_vjp)
-POW = Op("PowBackward0", "**", 2, float_pow, pow_vjp_base)  # Value ** number
+POW = Op("PowBackward0", "**", 2, float_pow, pow_vjp_base, constant_inputs=(1,))  # Value ** number
 POW_VALUE = Op("PowBackward1", "**", 2, float_pow, pow_vjp)  # Value ** Value
 RPOW = Op("PowBackward2", "**", 2, float_pow, pow_vjp)  # number ** Value
 NEG = Op("NegBackward0", "neg", 1, lambda a: -a, neg_vjp)
