@@ -6,7 +6,6 @@ import math
 
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 from micrograd_lite import ops
 from tests.op_cases import CASES, OpCase, evaluate, evaluate_torch
@@ -34,7 +33,7 @@ def test_every_op_has_a_case() -> None:
 def test_forward_matches_math(case: OpCase) -> None:
     """On its smooth domain each op's value equals the `math` module's."""
 
-    @given(st.tuples(*case.domain))
+    @given(case.domain)
     def check(xs: tuple[float, ...]) -> None:
         value, _ = evaluate(case, xs)
         assert same_float(value, case.reference(*xs), rel=1e-14)
@@ -46,7 +45,7 @@ def test_forward_matches_math(case: OpCase) -> None:
 def test_gradient_matches_central_differences(case: OpCase) -> None:
     """Each input's gradient agrees with (f(x+h) - f(x-h)) / 2h over the op's domain."""
 
-    @given(st.tuples(*case.domain))
+    @given(case.domain)
     def check(xs: tuple[float, ...]) -> None:
         _, grads = evaluate(case, xs)
         for i, kind in enumerate(case.kinds):
@@ -91,7 +90,7 @@ def test_smooth_domain_matches_pytorch(case: OpCase) -> None:
     """On the smooth domain values and gradients agree with PyTorch to 1e-12 relative."""
     pytest.importorskip("torch", reason="PyTorch is not installed; parity is checked in CI")
 
-    @given(st.tuples(*case.domain))
+    @given(case.domain)
     def check(xs: tuple[float, ...]) -> None:
         value, grads = evaluate(case, xs)
         t_value, t_grads = evaluate_torch(case, xs)

@@ -124,6 +124,35 @@ def test_invalid_arguments_raise_pytorchs_errors(make: Any, message: str) -> Non
         make([Value(1.0)])
 
 
+INVALID = [
+    ("SGD", dict(lr=-0.1)),
+    ("SGD", dict(lr=0.1, momentum=-1.0)),
+    ("SGD", dict(lr=0.1, weight_decay=-1.0)),
+    ("SGD", dict(lr=0.1, nesterov=True)),
+    ("SGD", dict(lr=0.1, momentum=0.9, dampening=0.1, nesterov=True)),
+    ("Adam", dict(lr=-1.0)),
+    ("Adam", dict(eps=-1.0)),
+    ("Adam", dict(betas=(1.0, 0.9))),
+    ("Adam", dict(betas=(0.9, -0.1))),
+    ("Adam", dict(weight_decay=-1.0)),
+]
+
+
+@pytest.mark.parametrize(("name", "options"), INVALID, ids=str)
+def test_invalid_arguments_raise_the_same_error_as_pytorch(
+    name: str, options: dict[str, Any]
+) -> None:
+    """Each invalid combination raises ValueError with exactly PyTorch's message."""
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed; parity runs in CI")
+    from micrograd_lite import optim
+
+    with pytest.raises(ValueError) as theirs:
+        getattr(torch.optim, name)([torch.zeros(1, requires_grad=True)], **options)
+    with pytest.raises(ValueError) as ours:
+        getattr(optim, name)([Value(0.0)], **options)
+    assert str(ours.value) == str(theirs.value)
+
+
 def test_sgd_first_three_steps_by_hand() -> None:
     """Momentum 0.9, dampening 0.1, weight decay 0.1 on loss w²: three steps by hand."""
     w = Value(1.0)
