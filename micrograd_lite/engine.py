@@ -282,10 +282,8 @@ def _binary(op: Op, a: object, b: object) -> Value:
     assert isinstance(a, Value)  # for mypy; free under -O
     assert isinstance(b, Value)
     data = op.forward(a.data, b.data)
-    if a.requires_grad or b.requires_grad:
-        if _mode.get() == _RECORD:
-            return _node(data, (a, b), op, True)
-        return _result(op, data, (a, b))
+    if (a.requires_grad or b.requires_grad) and _mode.get() == _RECORD:
+        return _node(data, (a, b), op, True)  # the common case, kept short
     return _result(op, data, (a, b))
 
 

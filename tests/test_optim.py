@@ -57,29 +57,23 @@ SGD_OPTIONS = [
     )
     if not (n and (m == 0 or d != 0))
 ]
-
-
-@pytest.mark.parametrize("options", SGD_OPTIONS, ids=str)
-def test_sgd_matches_pytorch_for_every_option(options: dict[str, Any]) -> None:
-    """100 SGD steps stay within 1e-12 of torch.optim.SGD for each option combination."""
-    torch = pytest.importorskip("torch", reason="PyTorch is not installed; parity runs in CI")
-    ours = trajectory(lambda ps: SGD(ps, lr=0.05, **options))
-    theirs = torch_trajectory(lambda ps: torch.optim.SGD(ps, lr=0.05, **options))
-    assert max_difference(ours, theirs) <= 1e-12
-
-
 ADAM_OPTIONS = [
     dict(amsgrad=a, weight_decay=w, maximize=x)
     for a, w, x in itertools.product([False, True], [0.0, 0.01], [False, True])
 ]
+PARITY = [("SGD", dict(lr=0.05, **o)) for o in SGD_OPTIONS] + [
+    ("Adam", dict(lr=0.01, **o)) for o in ADAM_OPTIONS
+]
 
 
-@pytest.mark.parametrize("options", ADAM_OPTIONS, ids=str)
-def test_adam_matches_pytorch_for_every_option(options: dict[str, Any]) -> None:
-    """100 Adam steps stay within 1e-12 of torch.optim.Adam for each option combination."""
+@pytest.mark.parametrize(("name", "options"), PARITY, ids=str)
+def test_optimizer_matches_pytorch_for_every_option(name: str, options: dict[str, Any]) -> None:
+    """100 steps of SGD or Adam stay within 1e-12 of torch.optim for each option combination."""
     torch = pytest.importorskip("torch", reason="PyTorch is not installed; parity runs in CI")
-    ours = trajectory(lambda ps: Adam(ps, lr=0.01, **options))
-    theirs = torch_trajectory(lambda ps: torch.optim.Adam(ps, lr=0.01, **options))
+    from micrograd_lite import optim
+
+    ours = trajectory(lambda ps: getattr(optim, name)(ps, **options))
+    theirs = torch_trajectory(lambda ps: getattr(torch.optim, name)(ps, **options))
     assert max_difference(ours, theirs) <= 1e-12
 
 
