@@ -14,14 +14,14 @@ with an explicit stack rather than recursion, so a graph a million operations de
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from numbers import Real
 
 from micrograd_lite import grad_mode
 from micrograd_lite.engine import Value
 from micrograd_lite.ops import Num, Op
 
-__all__ = ["backward", "grad", "topological_order"]
+__all__ = ["backward", "backward_steps", "grad", "topological_order"]
 
 
 def topological_order(roots: Sequence[Value]) -> list[Value]:
@@ -127,13 +127,34 @@ def grad(
     grads: dict[Value, Num] = {}
     for output, seed in zip(outputs, seeds):
         grads[output] = grads.get(output, 0.0) + (_as_value(seed) if create_graph else seed)
-    check = grad_mode.mode.get() & grad_mode.ANOMALY
     with grad_mode.set_grad_enabled(create_graph):
-        for node in reversed(order):
-            op = node.op
-            g = grads.get(node)
-            if op is None or g is None:
-                continue
+        for _ in backward_steps(order, grads, create_graph):
+            pass
+    result: list[Num | None] = []
+    for x in inputs:
+        g = grads.get(x)
+        if g is None and x in reached:
+            g = 0.0
+        if create_graph and isinstance(g, float):
+            g = Value(g, requires_grad=False)  # a gradient that does not depend on x
+        result.append(g)
+    return tuple(result)
+
+
+def backward_steps(
+    order: Sequence[Value], grads: dict[Value, Num], create_graph: bool = False
+) -> Iterator[Value]:
+    """Visit `order` backwards, passing each node's gradient in `grads` to its parents.
+
+    Yields each node once it has passed its gradient on, so a caller can watch the pass
+    step by step (`viz.backward_frames`) or simply run it to the end (`grad`).
+    `Value.backward` does the same pass in the nodes' `.grad` slots, which is faster.
+    """
+    check = grad_mode.mode.get() & grad_mode.ANOMALY
+    for node in reversed(order):
+        op = node.op
+        g = grads.get(node)
+        if op is not None and g is not None:
             parents = node.parents
             if create_graph:  # the rule builds its result from the graph's own Values
                 input_grads = op.vjp(g, node, *parents)
@@ -144,15 +165,7 @@ def grad(
             for parent, grad_p in zip(parents, input_grads):
                 if parent.requires_grad:
                     grads[parent] = grads[parent] + grad_p if parent in grads else grad_p
-    result: list[Num | None] = []
-    for x in inputs:
-        g = grads.get(x)
-        if g is None and x in reached:
-            g = 0.0
-        if create_graph and isinstance(g, float):
-            g = Value(g, requires_grad=False)  # a gradient that does not depend on x
-        result.append(g)
-    return tuple(result)
+        yield node
 
 
 def _check_outputs(

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from micrograd_lite.autograd import topological_order
+from micrograd_lite.autograd import backward_steps, topological_order
 from micrograd_lite.engine import Value
 
 if TYPE_CHECKING:
@@ -159,17 +159,12 @@ def backward_frames(root: Value, **options: Any) -> list[graphviz.Digraph]:
     order = topological_order([root])
     if not order:
         raise RuntimeError("root does not require grad: backward visits no node")
-    grads: dict[Value, float] = {n: (n.grad if n.op is None else 0.0) for n in order}
+    grads: dict[Value, Any] = {n: (n.grad if n.op is None else 0.0) for n in order}
     grads[root] += 1.0
-    frames = []
-    for node in reversed(order):  # the order Value.backward visits nodes in
-        if node.op is not None:
-            input_grads = node.op.vjp(grads[node], node.data, *[p.data for p in node.parents])
-            for parent, g in zip(node.parents, input_grads):
-                if parent.requires_grad:
-                    grads[parent] += g
-        frames.append(draw_dot(root, highlight=node, grads=grads, **options))
-    return frames
+    return [
+        draw_dot(root, highlight=node, grads=grads, **options)
+        for node in backward_steps(order, grads)  # the order Value.backward visits nodes in
+    ]
 
 
 def _walk(root: Value, max_nodes: int) -> list[Value]:
