@@ -21,29 +21,29 @@ def loss_of(p: list[Any]) -> Any:
     return (a * b).tanh() + (b - c) ** 2 * 0.1 + (a * c).sigmoid() + (a * a + 1).log()
 
 
-def trajectory(make_opt: Any, steps: int = 100) -> list[list[float]]:
-    params = [Value(x) for x in START]
+def trajectory(
+    make_opt: Any, make_param: Any = Value, read: Any = None, steps: int = 100
+) -> list[list[float]]:
+    """The parameters after each of `steps` optimizer steps on `loss_of`, from START."""
+    params = [make_param(x) for x in START]
     opt = make_opt(params)
     out = []
     for _ in range(steps):
         opt.zero_grad()
         loss_of(params).backward()
         opt.step()
-        out.append([p.data for p in params])
+        out.append([read(p) if read else p.data for p in params])
     return out
 
 
 def torch_trajectory(make_opt: Any, steps: int = 100) -> list[list[float]]:
+    """The same with 0-d float64 tensors and a torch.optim optimizer."""
     torch = pytest.importorskip("torch", reason="PyTorch is not installed; parity runs in CI")
-    params = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in START]
-    opt = make_opt(params)
-    out = []
-    for _ in range(steps):
-        opt.zero_grad()
-        loss_of(params).backward()
-        opt.step()
-        out.append([p.item() for p in params])
-    return out
+
+    def tensor(x: float) -> Any:
+        return torch.tensor(x, dtype=torch.float64, requires_grad=True)
+
+    return trajectory(make_opt, tensor, lambda p: p.item(), steps)
 
 
 def max_difference(a: list[list[float]], b: list[list[float]]) -> float:
