@@ -12,6 +12,7 @@ Build expressions from `Value`s, call `.backward()`, read `.grad`:
 
 from micrograd_lite import gradcheck, nn, optim
 from micrograd_lite.autograd import backward, grad, topological_order
+from micrograd_lite.compiler import CompiledFunction, CompileError, compile  # noqa: A004
 from micrograd_lite.engine import Value, mean, sum  # noqa: A004  # micrograd_lite.sum, as torch.sum
 from micrograd_lite.grad_mode import (
     detect_anomaly,
@@ -25,6 +26,9 @@ from micrograd_lite.grad_mode import (
 __all__ = [
     "Value",
     "backward",
+    "compile",
+    "CompiledFunction",
+    "CompileError",
     "detect_anomaly",
     "enable_grad",
     "grad",

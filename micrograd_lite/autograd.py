@@ -56,6 +56,7 @@ def backward(outputs: Sequence[Value], grad_outputs: Sequence[float] | None = No
     With one output, `grad_outputs` defaults to 1. Several outputs give the
     vector-Jacobian product with `grad_outputs`, which is then required.
     """
+    _refuse_while_recording("backward()")
     outputs, seeds = _check_outputs(outputs, grad_outputs, "backward")
     order = topological_order(outputs)
     for node in order:  # intermediate nodes hold this pass's gradient only
@@ -108,6 +109,7 @@ def grad(
     Leaves `.grad` untouched. With `create_graph=True` the gradients are Values in a new
     graph, so they can be differentiated again (second and higher derivatives).
     """
+    _refuse_while_recording("grad()")
     outputs = [outputs] if isinstance(outputs, Value) else list(outputs)
     inputs = [inputs] if isinstance(inputs, Value) else list(inputs)
     for x in inputs:
@@ -212,6 +214,14 @@ def _check_outputs(
         else:
             raise TypeError(f"a gradient must be a real number, got {type(seed).__name__}")
     return outputs, seeds
+
+
+def _refuse_while_recording(call: str) -> None:
+    """A compiled function runs backward itself; `fn` differentiating inside would not replay."""
+    if grad_mode.mode.get() & grad_mode.TRACE:
+        from micrograd_lite.compiler.recording import refuse
+
+        raise refuse(f"calls {call}; a compiled call runs backward itself, so return the loss")
 
 
 def _as_value(x: float | Value) -> Value:

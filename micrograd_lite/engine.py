@@ -316,14 +316,25 @@ def _result(op: Op, data: float, parents: tuple[Value, ...]) -> Value:
         from micrograd_lite.autograd import anomaly_error
 
         raise anomaly_error(op, "forward", data, parents)
+    if mode & grad_mode.TRACE:  # compile is recording: keep every edge, even between data
+        out = _node(
+            data, parents, op, bool(mode & _RECORD) and any(p.requires_grad for p in parents)
+        )
+        grad_mode.traced.get().append(out)
+        return out
     if mode & _RECORD and any(p.requires_grad for p in parents):
         return _node(data, parents, op, True)
     return _node(data, (), None, False)
 
 
 def _in_place(op: Op, a: Value, b: Operand) -> Value:
-    if _mode.get() & _RECORD:
+    mode = _mode.get()
+    if mode & _RECORD:
         return _binary(op, a, b)  # a new node, so `loss += term` keeps its graph
+    if mode & grad_mode.TRACE:
+        from micrograd_lite.compiler.recording import refuse
+
+        raise refuse(f"changes a Value in place with {op.symbol}= under no_grad")
     b_data = _data(b)
     if b_data is None:
         return NotImplemented  # type: ignore[no-any-return]  # Python raises TypeError

@@ -11,7 +11,10 @@ import functools
 from collections.abc import Callable
 from contextvars import ContextVar, Token
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from micrograd_lite.engine import Value
 
 __all__ = [
     "detect_anomaly",
@@ -25,8 +28,12 @@ __all__ = [
 # The mode is one small int so the hot path reads a single ContextVar.
 RECORD = 1  # bit: operations record their parents
 ANOMALY = 2  # bit: operations check their results for nan and inf
+TRACE = 4  # bit: `micrograd_lite.compile` is recording; every result goes in `traced`
 
 mode: ContextVar[int] = ContextVar("micrograd_lite_mode", default=RECORD)
+
+#: While TRACE is set: every node the operations make, in the order they make them.
+traced: ContextVar[list[Value]] = ContextVar("micrograd_lite_traced")
 
 F = TypeVar("F", bound=Callable[..., Any])
 

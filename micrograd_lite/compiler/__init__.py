@@ -1,0 +1,17 @@
+"""`micrograd_lite.compile`: record a scalar function once, replay it as generated code.
+
+Building a Value per operation is what makes a Value engine slower than the same maths
+on floats. A training step builds the same graph every time, so `compile(fn)` runs fn
+once on Values, writes that graph out as one straight-line Python function over floats
+(forward and backward), and calls that function on every later call.
+
+- `recording.py` runs fn once and keeps every node and every guarded comparison;
+- `symbolic.py` turns the ops' forwards and rules into Python expressions;
+- `codegen.py` writes the recording out as a function, one local per value;
+- `function.py` is what `compile` returns: its cache of recordings, and a call.
+"""
+
+from micrograd_lite.compiler.function import CompiledFunction, compile  # noqa: A004
+from micrograd_lite.compiler.recording import CompileError
+
+__all__ = ["CompileError", "CompiledFunction", "compile"]

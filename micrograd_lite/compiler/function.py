@@ -1,0 +1,279 @@
+"""`CompiledFunction`: what `micrograd_lite.compile(fn)` returns, and how a call runs.
+
+A call looks up a recording made for arguments of the same shape, runs its generated
+code on the new data and returns fresh Values. It records fn again when there is none
+yet, when a guard fails (fn would take another branch), or when a captured leaf's
+`requires_grad` has changed. Up to `max_recordings` recordings are kept per argument
+shape, the most recently made first.
+"""
+
+from __future__ import annotations
+
+import builtins
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from micrograd_lite import autograd, grad_mode
+from micrograd_lite.compiler.codegen import Program, function_name, generate
+from micrograd_lite.compiler.recording import CompileError, record
+from micrograd_lite.compiler.symbolic import NAMES
+from micrograd_lite.engine import Value, _as_float
+
+__all__ = ["CompiledFunction", "compile"]
+
+_mode = grad_mode.mode
+_RECORD = grad_mode.RECORD
+_EAGER = grad_mode.ANOMALY | grad_mode.TRACE
+
+#: The most argument shapes a compiled function keeps recordings for.
+MAX_SHAPES = 64
+
+
+def compile(fn: Callable[..., Any], *, max_recordings: int = 8) -> CompiledFunction:  # noqa: A001
+    """Record `fn` on its first call and replay it as generated Python code after that.
+
+    Each call runs fn's forward and, with grad enabled, its backward: the gradients of
+    the returned Value (or of the returned Values, weighted by `grad_outputs=`) are added
+    into `.grad` of every leaf that requires grad, exactly as `fn(...).backward()` would.
+    The call returns what fn returned, with each Value replaced by a new leaf holding its
+    data. Under `no_grad()` it runs the forward only; under `detect_anomaly()` it runs fn
+    eagerly, so an error names the op and its inputs as usual.
+    """
+    if not callable(fn):
+        raise TypeError(f"compile() takes a function, got {type(fn).__name__}")
+    if type(max_recordings) is not int or max_recordings < 1:
+        raise ValueError(f"max_recordings must be a positive int, got {max_recordings!r}")
+    return CompiledFunction(fn, max_recordings)
+
+
+class CompiledFunction:
+    """A function recorded once and replayed as straight-line code; see `compile`."""
+
+    def __init__(self, fn: Callable[..., Any], max_recordings: int) -> None:
+        functools.update_wrapper(self, fn)
+        self.fn = fn
+        self.max_recordings = max_recordings
+        self.recordings = 0  # how many times fn has been recorded
+        self._by_shape: dict[tuple[Any, ...], list[_Replay]] = {}
+        self._latest: _Replay | None = None
+
+    def __call__(self, *args: Any, grad_outputs: Sequence[float] | None = None) -> Any:
+        mode = _mode.get()
+        if mode & _EAGER:
+            return self._call_eagerly(args, grad_outputs, mode)
+        backward = bool(mode & _RECORD)
+        inputs, shape = _flatten_arguments(args)
+        replays = self._by_shape.get(shape)
+        if replays is not None:
+            for replay in replays:
+                result = replay.run(inputs, grad_outputs, backward)
+                if result is not _RECORD_AGAIN:
+                    return result
+        replay = self._record(args, inputs, shape)
+        result = replay.run(inputs, grad_outputs, backward)
+        if result is _RECORD_AGAIN:  # cannot happen: the recording's data passes its guards
+            raise AssertionError("a new recording failed its own guards")
+        return result
+
+    def source(self) -> str:
+        """The Python source of the code the latest recording generated."""
+        if self._latest is None:
+            raise RuntimeError(
+                "nothing recorded yet: a compiled function records fn on its first call"
+            )
+        return self._latest.program.source
+
+    def __repr__(self) -> str:
+        return f"<compiled {getattr(self.fn, '__qualname__', self.fn)!r}>"
+
+    def _record(
+        self, args: tuple[Any, ...], inputs: list[Value], shape: tuple[Any, ...]
+    ) -> _Replay:
+        # fn runs on fresh leaves standing in for the argument Values, so the recording
+        # can tell an argument from the same Value reached another way (a closure).
+        stand_ins = [Value(v.data, v.requires_grad, v.label) for v in inputs]
+        stand_in_for = {id(v): s for v, s in zip(inputs, stand_ins)}
+        recording = record(self.fn, _replace_values(args, stand_in_for))
+        outputs: list[Value] = []
+        result_shape = _flatten_result(recording.result, outputs)
+        program = generate(
+            recording,
+            outputs,
+            {v: i for i, v in enumerate(stand_ins)},
+            function_name(self.fn),
+        )
+        namespace = dict(NAMES)
+        exec(compile_source(program.source, program.name), namespace)  # the code generate() wrote
+        replay = _Replay(
+            program,
+            namespace[program.name],
+            result_shape,
+            tuple(v.label for v in outputs),
+            not_leaves=any(v.op is not None for v in inputs),
+        )
+        self.recordings += 1
+        self._latest = replay
+        replays = self._by_shape.setdefault(shape, [])
+        replays.insert(0, replay)
+        del replays[self.max_recordings :]
+        if len(self._by_shape) > MAX_SHAPES:
+            del self._by_shape[next(iter(self._by_shape))]  # the oldest shape
+        return replay
+
+    def _call_eagerly(self, args: tuple[Any, ...], grad_outputs: Any, mode: int) -> Any:
+        result = self.fn(*args)
+        if mode & grad_mode.TRACE:  # inside another recording, which follows these ops
+            return result
+        outputs: list[Value] = []
+        shape = _flatten_result(result, outputs)
+        differentiable = [i for i, v in enumerate(outputs) if v.requires_grad]
+        if mode & _RECORD and differentiable:
+            seeds = _seeds(len(outputs), grad_outputs)
+            autograd.backward(
+                [outputs[i] for i in differentiable], [seeds[i] for i in differentiable]
+            )
+        return _build(shape, [v.data for v in outputs], [v.label for v in outputs])
+
+
+def compile_source(source: str, name: str) -> Any:
+    """Python's own compile() of the generated source (this module's `compile` is ours)."""
+    return builtins.compile(source, f"<micrograd_lite.compile {name}>", "exec")
+
+
+_RECORD_AGAIN = object()  # what a replay returns when its recording does not fit the call
+
+
+class _Replay:
+    """One recording's generated function, and how to call it and shape its result."""
+
+    __slots__ = ("program", "function", "result_shape", "labels", "captured_requires", "not_leaves")
+
+    def __init__(
+        self,
+        program: Program,
+        function: Callable[..., Any],
+        result_shape: Any,
+        labels: tuple[str, ...],
+        not_leaves: bool,
+    ) -> None:
+        self.program = program
+        self.function = function
+        self.result_shape = result_shape
+        self.labels = labels
+        self.captured_requires = tuple(v.requires_grad for v in program.captured)
+        self.not_leaves = not_leaves
+
+    def run(self, inputs: list[Value], grad_outputs: Any, backward: bool) -> Any:
+        program = self.program
+        captured = program.captured
+        if tuple([v.requires_grad for v in captured]) != self.captured_requires:
+            return _RECORD_AGAIN  # a parameter was frozen or unfrozen: the graph differs
+        seeds: Sequence[float] = ()
+        backward = backward and bool(program.differentiable)
+        if backward:
+            if self.not_leaves:
+                raise CompileError(
+                    "a compiled function's argument Values must be leaves to run backward: "
+                    "the gradient would have to flow into the graph that made the argument. "
+                    "Pass v.detach(), or compile the code that makes it too."
+                )
+            all_seeds = _seeds(len(self.labels), grad_outputs)
+            seeds = [all_seeds[i] for i in program.differentiable]
+        datas = self.function(inputs, captured, seeds, backward)
+        if datas is None:
+            return _RECORD_AGAIN  # a guard failed: fn would branch differently
+        return _build(self.result_shape, datas, self.labels)
+
+
+def _seeds(count: int, grad_outputs: Any) -> list[float]:
+    """The gradient to start backward from, per returned Value, checked before any run."""
+    if grad_outputs is None:
+        if count != 1:
+            raise RuntimeError(
+                f"the compiled function returns {count} Values; pass grad_outputs=[...] "
+                "(one gradient each) to run backward, or call it under no_grad() for the "
+                "forward pass only"
+            )
+        return [1.0]
+    seeds = list(grad_outputs)
+    if len(seeds) != count:
+        raise ValueError(
+            f"the compiled function returns {count} Values but got {len(seeds)} grad_outputs"
+        )
+    numbers = [_as_float(s) for s in seeds]
+    for s, number in zip(seeds, numbers):
+        if number is None:
+            raise TypeError(f"a gradient must be a real number, got {type(s).__name__}")
+    return numbers  # type: ignore[return-value]  # None ruled out just above
+
+
+# ---------------------------------------------------------------------------------------
+# Arguments and results: nested lists and tuples of Values and constants.
+# ---------------------------------------------------------------------------------------
+
+
+def _flatten_arguments(args: tuple[Any, ...]) -> tuple[list[Value], tuple[Any, ...]]:
+    """The distinct argument Values, in order, and the arguments' shape.
+
+    The shape holds what a recording depends on: list lengths, each constant, which
+    positions hold the same Value, and each Value's `requires_grad` and leafness.
+    """
+    values: list[Value] = []
+    position: dict[int, int] = {}
+    return values, tuple([_argument_shape(a, values, position) for a in args])
+
+
+def _argument_shape(x: Any, values: list[Value], position: dict[int, int]) -> Any:
+    kind = type(x)
+    if kind is Value or isinstance(x, Value):
+        i = position.get(id(x))
+        if i is None:
+            i = position[id(x)] = len(values)
+            values.append(x)
+        return (Value, i, x.requires_grad, x.op is None)
+    if kind is list or kind is tuple:
+        return (kind, *[_argument_shape(item, values, position) for item in x])
+    if kind is float:
+        return (float, x.hex())  # hex, so nan matches nan
+    try:
+        hash(x)
+    except TypeError:
+        raise TypeError(
+            "a compiled function takes Values, numbers, strings, None, and lists or "
+            f"tuples of them; got {kind.__name__}"
+        ) from None
+    return (kind, x)  # a constant: another value records again
+
+
+def _replace_values(x: Any, stand_in_for: dict[int, Value]) -> Any:
+    if isinstance(x, Value):
+        return stand_in_for[id(x)]
+    if type(x) is list or type(x) is tuple:
+        return type(x)(_replace_values(item, stand_in_for) for item in x)
+    return x
+
+
+def _flatten_result(x: Any, outputs: list[Value]) -> Any:
+    """Collect the Values fn returned into `outputs`; return the result's shape."""
+    if isinstance(x, Value):
+        outputs.append(x)  # a Value returned twice is seeded twice, as in backward()
+        return (Value, len(outputs) - 1)
+    if type(x) is list or type(x) is tuple:
+        return (type(x), *[_flatten_result(item, outputs) for item in x])
+    if x is None or isinstance(x, (int, float, str)):
+        return (None, x)
+    raise CompileError(
+        "a compiled function must return a Value, a number, or a list or tuple of "
+        f"them; fn returned a {type(x).__name__}"
+    )
+
+
+def _build(shape: Any, datas: Sequence[float], labels: Sequence[str]) -> Any:
+    kind = shape[0]
+    if kind is Value:
+        i = shape[1]
+        return Value(datas[i], requires_grad=False, label=labels[i])
+    if kind is None:
+        return shape[1]
+    return kind(_build(item, datas, labels) for item in shape[1:])

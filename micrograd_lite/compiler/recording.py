@@ -1,0 +1,200 @@
+"""Recording: run `fn` once, eagerly, and keep every node it makes and every branch it takes.
+
+While a recording runs, the grad mode carries the TRACE bit, and `engine._result` keeps
+every node fn's operations make (in `grad_mode.traced`), with its parents even where no
+gradient flows, so the generated code can recompute all of them from new data.
+
+A number that leaves the graph is where a compiled function could go wrong: `if x > 0`
+takes one path on this data and maybe another on the next. So while recording, every
+way Python code can get a number out of a Value is watched:
+
+- comparisons (`<`, `<=`, `>`, `>=`) and `bool(v)` become guards: the generated code
+  checks each one on every call, and a call where one comes out differently is
+  recorded again (`Guard`);
+- reading `.data` or `.grad`, `float(v)` and `v.item()` raise `CompileError` naming the
+  line, because the number could go anywhere and the compiled code could not follow it;
+- so do changing a Value in place under `no_grad` and calling `backward()` or `grad()`
+  inside fn (in `engine` and `autograd`, through `refuse`).
+
+The watching swaps these members of `Value` for checking versions only while some
+recording runs, and each check asks its own thread's grad mode, so other threads go on
+as before (a little slower) and nothing is paid when no recording runs.
+"""
+
+from __future__ import annotations
+
+import linecache
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from micrograd_lite import engine, grad_mode
+from micrograd_lite.engine import Value
+
+__all__ = ["CompileError", "Guard", "Recording", "record", "refuse"]
+
+_mode = grad_mode.mode
+_TRACE = grad_mode.TRACE
+
+
+class CompileError(RuntimeError):
+    """`fn` does something a compiled function could not replay on other data."""
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A comparison fn made while recording, checked again on every compiled call."""
+
+    position: int  # how many nodes had been made when it ran: where the check can go
+    left: Value
+    symbol: str  # "<", "<=", ">", ">=", or "!=" for bool(v), which is v != 0
+    right: Value | float
+    outcome: bool
+    line: str  # where in fn, for the generated code's comments
+
+
+@dataclass(frozen=True)
+class Recording:
+    """What one eager run of fn did: its result, every node it made, every guard."""
+
+    result: Any
+    nodes: list[Value]
+    guards: list[Guard]
+
+
+_guards: ContextVar[list[Guard]] = ContextVar("micrograd_lite_guards")
+
+
+def record(fn: Callable[..., Any], args: tuple[Any, ...]) -> Recording:
+    """Run `fn(*args)` with the graph recorded in full and number reads watched."""
+    nodes: list[Value] = []
+    guards: list[Guard] = []
+    mode_token = _mode.set(grad_mode.RECORD | _TRACE)  # callers run anomaly mode eagerly
+    nodes_token = grad_mode.traced.set(nodes)
+    guards_token = _guards.set(guards)
+    try:
+        with _reads_watched():
+            result = fn(*args)
+    finally:
+        _guards.reset(guards_token)
+        grad_mode.traced.reset(nodes_token)
+        _mode.reset(mode_token)
+    return Recording(result, nodes, guards)
+
+
+def refuse(what: str) -> CompileError:
+    """The error for something fn does while recording that cannot be compiled."""
+    return CompileError(
+        f"micrograd_lite.compile cannot record this: {user_line()} {what}. "
+        "Compiled code replays only operations on Values; compare Values directly "
+        "(`v > 0` is guarded and re-recorded when it changes), and read numbers from "
+        "what the compiled call returns or after it."
+    )
+
+
+def user_line() -> str:
+    """The first line outside micrograd_lite on the stack: where fn did the thing."""
+    frame = sys._getframe(1)
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith(
+        "micrograd_lite."
+    ):
+        frame = frame.f_back
+    text = linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
+    where = f"line {frame.f_lineno} of {frame.f_code.co_filename}"
+    return f"{where} (`{text}`)" if text else where
+
+
+# ---------------------------------------------------------------------------------------
+# Watching reads: checking versions of Value's members, swapped in while recording.
+# ---------------------------------------------------------------------------------------
+
+_ENGINE = vars(engine)  # the engine's own reads (an operation reading its inputs) are fine
+_DATA = vars(Value)["data"]  # the slots' own descriptors, which hold the numbers
+_GRAD = vars(Value)["grad"]
+
+
+def _slot_watched(slot: Any, name: str) -> property:
+    def get(v: Value) -> float:
+        if _mode.get() & _TRACE and sys._getframe(1).f_globals is not _ENGINE:
+            raise refuse(f"reads .{name} of a Value")
+        return slot.__get__(v, Value)  # type: ignore[no-any-return]
+
+    def set_(v: Value, x: float) -> None:
+        if _mode.get() & _TRACE and sys._getframe(1).f_globals is not _ENGINE:
+            raise refuse(f"sets .{name} of a Value")
+        slot.__set__(v, x)
+
+    return property(get, set_)
+
+
+def _comparison_guarded(compare: Callable[[Value, Any], bool], symbol: str) -> Callable[..., Any]:
+    def guarded(self: Value, other: Any) -> bool:
+        outcome = compare(self, other)
+        if outcome is not NotImplemented and _mode.get() & _TRACE:
+            right = other if isinstance(other, Value) else engine._as_float(other)
+            assert right is not None  # the comparison took it, so it is a real number
+            nodes = grad_mode.traced.get()
+            _guards.get().append(Guard(len(nodes), self, symbol, right, outcome, user_line()))
+        return outcome
+
+    return guarded
+
+
+def _bool_guarded(self: Value) -> bool:
+    outcome = bool(_DATA.__get__(self, Value) != 0.0)
+    if _mode.get() & _TRACE:
+        nodes = grad_mode.traced.get()
+        _guards.get().append(Guard(len(nodes), self, "!=", 0.0, outcome, user_line()))
+    return outcome
+
+
+def _refused(original: Callable[..., Any], what: str) -> Callable[..., Any]:
+    def refused(self: Value) -> Any:
+        if _mode.get() & _TRACE:
+            raise refuse(what)
+        return original(self)
+
+    return refused
+
+
+def _watchers() -> dict[str, Any]:
+    members = vars(Value)
+    return {
+        "data": _slot_watched(_DATA, "data"),
+        "grad": _slot_watched(_GRAD, "grad"),
+        "__lt__": _comparison_guarded(members["__lt__"], "<"),
+        "__le__": _comparison_guarded(members["__le__"], "<="),
+        "__gt__": _comparison_guarded(members["__gt__"], ">"),
+        "__ge__": _comparison_guarded(members["__ge__"], ">="),
+        "__bool__": _bool_guarded,
+        "__float__": _refused(members["__float__"], "takes float() of a Value"),
+        "item": _refused(members["item"], "calls .item() on a Value"),
+    }
+
+
+_WATCHERS = _watchers()
+_ORIGINALS = {name: vars(Value)[name] for name in _WATCHERS}
+_lock = threading.Lock()
+_recordings_running = 0
+
+
+@contextmanager
+def _reads_watched() -> Iterator[None]:
+    global _recordings_running
+    with _lock:
+        if _recordings_running == 0:
+            for name, member in _WATCHERS.items():
+                setattr(Value, name, member)
+        _recordings_running += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _recordings_running -= 1
+            if _recordings_running == 0:
+                for name, member in _ORIGINALS.items():
+                    setattr(Value, name, member)

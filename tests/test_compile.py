@@ -1,0 +1,541 @@
+"""`micrograd_lite.compile`: replays are bit-identical to eager runs, and never silently wrong."""
+
+from __future__ import annotations
+
+import gc
+import math
+import re
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import hypothesis.strategies as st
+import pytest
+from hypothesis import given
+
+import micrograd_lite as mg
+from micrograd_lite import CompileError, Value, nn, ops, optim
+from tests.op_cases import CASES
+
+inf = math.inf
+nan = math.nan
+
+
+def bits(x: float) -> str:
+    """A float as exact text: tells -0.0 from 0.0 and every last bit (nan is nan)."""
+    return x.hex()
+
+
+# ---------------------------------------------------------------------------------------
+# Random expression graphs over every op, compiled against eager
+# ---------------------------------------------------------------------------------------
+
+numbers = st.one_of(
+    st.floats(-3, 3, allow_nan=False),
+    st.sampled_from([0.0, -0.0, 1.0, -1.0, 2.0, inf, -inf, nan, 1e308, -1e308, 800.0]),
+)
+
+
+@st.composite
+def programs(draw: st.DrawFn) -> tuple[list[tuple[int, list[int], list[float]]], int, int]:
+    """Steps (op case, which earlier values it takes, its constants); inputs; captured."""
+    n_inputs = draw(st.integers(1, 3))
+    n_captured = draw(st.integers(0, 2))
+    steps = draw(
+        st.lists(
+            st.tuples(
+                st.integers(0, len(CASES) - 1),
+                st.lists(st.integers(0, 1000), min_size=4, max_size=4),
+                st.lists(numbers, min_size=4, max_size=4),
+            ),
+            min_size=1,
+            max_size=10,
+        )
+    )
+    return steps, n_inputs, n_captured
+
+
+def run_program(steps: Any, pool: list[Value]) -> Value:
+    values = list(pool)
+    for case_index, picks, constants in steps:
+        case = CASES[case_index]
+        args = [
+            values[pick % len(values)] if kind == "var" else constant
+            for kind, pick, constant in zip(case.kinds, picks, constants)
+        ]
+        values.append(case.build(*args))
+    return mg.sum(values[len(pool) :])  # every step's result reaches the output
+
+
+def leaves(datas: Sequence[float], grads: Sequence[float]) -> list[Value]:
+    out = [Value(d) for d in datas]
+    for v, g in zip(out, grads):
+        v.grad = g
+    return out
+
+
+@given(
+    programs(),
+    st.lists(numbers, min_size=5, max_size=5),
+    st.lists(numbers, min_size=5, max_size=5),
+    st.lists(st.floats(-2, 2), min_size=5, max_size=5),
+)
+def test_random_graphs_replay_bit_identically_to_eager(
+    program: Any, first: list[float], second: list[float], start_grads: list[float]
+) -> None:
+    """Outputs and accumulated grads match eager to the bit, on the recording data and new data."""
+    steps, n_inputs, n_captured = program
+    captured = leaves(first[n_inputs : n_inputs + n_captured], start_grads[n_inputs:])
+    compiled = mg.compile(lambda *xs: run_program(steps, [*xs, *captured]))
+    for data in (first, second):
+        for v, d in zip(captured, data[n_inputs:]):
+            v.data = d
+        eager_captured = leaves([v.data for v in captured], [v.grad for v in captured])
+        inputs = leaves(data[:n_inputs], start_grads)
+        eager_inputs = leaves(data[:n_inputs], start_grads)
+
+        out = compiled(*inputs)
+        expected = run_program(steps, [*eager_inputs, *eager_captured])
+        expected.backward()
+
+        assert bits(out.data) == bits(expected.data)
+        got = [bits(v.grad) for v in [*inputs, *captured]]
+        assert got == [bits(v.grad) for v in [*eager_inputs, *eager_captured]]
+    assert compiled.recordings == 1
+
+
+# ---------------------------------------------------------------------------------------
+# The MLP demo
+# ---------------------------------------------------------------------------------------
+
+
+def demo(seed: int = 1337) -> tuple[nn.MLP, Callable[[], Value]]:
+    """micrograd's demo model and loss (hinge + 1e-4 L2) on 100 two-moons points."""
+    from benchmarks.workloads import two_moons
+
+    xs, ys = two_moons()
+    model = nn.MLP(2, [16, 16, 1], seed=seed)
+
+    def loss() -> Value:
+        inputs = [list(map(Value, row)) for row in xs]
+        scores = [model(x) for x in inputs]
+        losses = [(1 + -y * s).relu() for y, s in zip(ys, scores)]
+        data_loss = mg.sum(losses) * (1.0 / len(losses))
+        reg_loss = 1e-4 * mg.sum([p * p for p in model.parameters()])
+        return data_loss + reg_loss
+
+    return model, loss
+
+
+def test_mlp_demo_100_sgd_steps_are_bit_identical_to_eager() -> None:
+    """Loss and every parameter match eager to the bit after each of 100 SGD steps."""
+    eager_model, eager_loss = demo()
+    model, loss = demo()
+    compiled = mg.compile(loss)
+    eager_sgd = optim.SGD(eager_model.parameters(), lr=0.1, momentum=0.9)
+    sgd = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    for _ in range(100):
+        eager_sgd.zero_grad()
+        expected = eager_loss()
+        expected.backward()
+        eager_sgd.step()
+        sgd.zero_grad()
+        got = compiled()
+        sgd.step()
+        assert bits(got.data) == bits(expected.data)
+        assert [bits(p.data) for p in model.parameters()] == [
+            bits(p.data) for p in eager_model.parameters()
+        ]
+    assert compiled.recordings == 1
+    assert got.data < 0.05  # it trains: the demo's loss falls from about 1.0
+
+
+def test_adam_steps_match_eager() -> None:
+    """A compiled step under Adam follows the eager trajectory exactly."""
+    params = [Value(0.5), Value(-1.5)]
+    eager = [Value(0.5), Value(-1.5)]
+
+    def loss(ps: list[Value]) -> Value:
+        return (ps[0] * ps[1] - 1.0) ** 2 + ps[0].tanh()
+
+    compiled = mg.compile(lambda: loss(params))
+    adam, eager_adam = optim.Adam(params, lr=0.05), optim.Adam(eager, lr=0.05)
+    for _ in range(50):
+        adam.zero_grad()
+        compiled()
+        adam.step()
+        eager_adam.zero_grad()
+        loss(eager).backward()
+        eager_adam.step()
+    assert [bits(p.data) for p in params] == [bits(p.data) for p in eager]
+
+
+# ---------------------------------------------------------------------------------------
+# Guards: data-dependent branches are checked on every call and re-recorded
+# ---------------------------------------------------------------------------------------
+
+
+def branchy(x: Value) -> Value:
+    if x > 0:
+        return x * 2.0
+    return x * 3.0
+
+
+def test_a_comparison_is_guarded_and_a_new_branch_is_recorded() -> None:
+    """A call that would take the other branch is recorded again and gives the eager answer."""
+    compiled = mg.compile(branchy)
+    for data, expected_grad in [(1.0, 2.0), (2.0, 2.0), (-1.0, 3.0), (-5.0, 3.0), (4.0, 2.0)]:
+        x = Value(data)
+        out = compiled(x)
+        assert out.data == data * expected_grad
+        assert x.grad == expected_grad
+    assert compiled.recordings == 2  # one per branch; both are kept
+
+
+def test_bool_of_a_value_is_guarded() -> None:
+    """`if v:` is a guard too: v becoming 0 re-records."""
+    compiled = mg.compile(lambda x, y: x * y if x - y else x + y)
+    assert compiled(Value(3.0), Value(2.0)).data == 6.0
+    assert compiled(Value(2.0), Value(2.0)).data == 4.0
+    assert compiled.recordings == 2
+
+
+def test_comparisons_between_values_and_sorting_are_guarded() -> None:
+    """max() and sorted() compare Values: a different order re-records."""
+    compiled = mg.compile(lambda xs: max(xs) - sorted(xs)[0])
+    for data in ([1.0, 5.0, 3.0], [2.0, 7.0, 4.0], [9.0, 1.0, 3.0]):
+        xs = [Value(d) for d in data]
+        assert compiled(xs).data == max(data) - min(data)
+        assert [x.grad for x in xs] == [(d == max(data)) - (d == min(data)) for d in data]
+    assert compiled.recordings == 2  # the second list has the first one's order
+
+
+def test_the_generated_code_shows_its_guards() -> None:
+    """source() writes each guard as an early return, naming the line of fn it came from."""
+    compiled = mg.compile(branchy)
+    compiled(Value(1.0))
+    source = compiled.source()
+    assert "if not (v0 > 0.0):" in source
+    assert "guard: line" in source
+    assert "test_compile.py (`if x > 0:`)" in source
+
+
+# ---------------------------------------------------------------------------------------
+# Refusals: reads the compiled code could not follow raise, naming the line
+# ---------------------------------------------------------------------------------------
+
+
+def reads_data(x: Value) -> Value:
+    y = x * 2.0
+    return Value(y.data + 1.0)
+
+
+@pytest.mark.parametrize(
+    ("fn", "words"),
+    [
+        (reads_data, "reads .data of a Value"),
+        (lambda x: x * float(x), "takes float() of a Value"),
+        (lambda x: x * x.item(), "calls .item() on a Value"),
+        (lambda x: x * x.grad, "reads .grad of a Value"),
+        (lambda x: x * math.exp(x), "takes float() of a Value"),
+    ],
+)
+def test_reading_a_number_out_of_a_value_is_refused_naming_the_line(
+    fn: Callable[[Value], Value], words: str
+) -> None:
+    """The error says what fn did, and where: this file and the line."""
+    with pytest.raises(CompileError, match=re.escape(words)) as error:
+        mg.compile(fn)(Value(2.0))
+    assert "test_compile.py" in str(error.value)
+
+
+def test_the_refusal_quotes_the_source_line() -> None:
+    """The line number and the text of the line are both in the message."""
+    with pytest.raises(CompileError) as error:
+        mg.compile(reads_data)(Value(2.0))
+    line = reads_data.__code__.co_firstlineno + 2
+    assert f"line {line} of " in str(error.value)
+    assert "(`return Value(y.data + 1.0)`)" in str(error.value)
+
+
+def backward_inside(x: Value) -> Value:
+    y = x * x
+    y.backward()
+    return y
+
+
+def update_inside(x: Value) -> Value:
+    y = x * x
+    with mg.no_grad():
+        x -= 0.1
+    return y
+
+
+@pytest.mark.parametrize(
+    ("fn", "words"),
+    [
+        (backward_inside, r"calls backward\(\)"),
+        (lambda x: mg.grad(x * x, [x])[0], r"calls grad\(\)"),
+        (update_inside, "changes a Value in place with -= under no_grad"),
+    ],
+)
+def test_differentiating_or_updating_inside_fn_is_refused(
+    fn: Callable[[Value], Value], words: str
+) -> None:
+    """fn must only compute: the compiled call runs backward, the optimizer updates."""
+    x = Value(3.0)
+    with pytest.raises(CompileError, match=words):
+        mg.compile(fn)(x)
+    assert (x.data, x.grad) == (3.0, 0.0)  # nothing changed
+
+
+def test_a_refused_recording_leaves_values_as_they_were() -> None:
+    """After a refusal, reading .data works again everywhere."""
+    with pytest.raises(CompileError):
+        mg.compile(reads_data)(Value(2.0))
+    assert Value(2.0).data == 2.0
+    assert type(vars(Value)["data"]).__name__ == "member_descriptor"
+
+
+def test_a_value_made_before_the_call_cannot_pass_its_gradient() -> None:
+    """A non-leaf from outside fn would need its own graph's backward: refused."""
+    a = Value(2.0)
+    h = a * a
+    with pytest.raises(CompileError, match="made by MulBackward0 before the call"):
+        mg.compile(lambda x: x * h)(Value(1.0))
+    with pytest.raises(CompileError, match="must be leaves"):
+        mg.compile(lambda x: x * 2.0)(h)
+
+
+def test_a_recording_in_one_thread_does_not_refuse_reads_in_another() -> None:
+    """The watch on reads asks each thread's own grad mode."""
+    inside, release = threading.Event(), threading.Event()
+
+    def slow(x: Value) -> Value:
+        inside.set()
+        release.wait(10)
+        return x * 2.0
+
+    worker = threading.Thread(target=lambda: mg.compile(slow)(Value(1.0)))
+    worker.start()
+    try:
+        assert inside.wait(10)
+        v = Value(4.0) * 2.0
+        assert (v.data, float(v), v > 1) == (8.0, 8.0, True)
+    finally:
+        release.set()
+        worker.join()
+
+
+# ---------------------------------------------------------------------------------------
+# Structure: argument shapes, constants and identities select the recording
+# ---------------------------------------------------------------------------------------
+
+
+def test_a_list_of_another_length_records_again() -> None:
+    """Each list length gets its own recording; going back reuses the first."""
+    compiled = mg.compile(lambda xs: mg.sum([x * x for x in xs]))
+    for n in (3, 4, 3):
+        xs = [Value(float(i)) for i in range(n)]
+        assert compiled(xs).data == sum(i * i for i in range(n))
+        assert [x.grad for x in xs] == [2.0 * i for i in range(n)]
+    assert compiled.recordings == 2
+
+
+def test_a_number_argument_is_part_of_the_recording() -> None:
+    """A different Python number records again, since it is baked into the code."""
+    compiled = mg.compile(lambda x, k: x * k)
+    assert compiled(Value(2.0), 3).data == 6.0
+    assert compiled(Value(2.0), 5).data == 10.0
+    assert compiled(Value(2.0), 3).data == 6.0
+    assert compiled.recordings == 2
+
+
+def test_the_same_value_passed_twice_is_told_from_two_values() -> None:
+    """f(x, x) and f(x, y) are different graphs for the gradient."""
+    compiled = mg.compile(lambda a, b: a * b)
+    x, y = Value(3.0), Value(4.0)
+    compiled(x, x)
+    assert x.grad == 6.0
+    compiled(x, y)
+    assert (x.grad, y.grad) == (10.0, 3.0)
+    assert compiled.recordings == 2
+
+
+def test_an_argument_that_is_also_captured_stays_two_leaves() -> None:
+    """A recording made with a parameter passed as an argument still reads the parameter."""
+    w = Value(5.0)
+    compiled = mg.compile(lambda x: x * w)
+    assert compiled(w).data == 25.0
+    x = Value(2.0)
+    assert compiled(x).data == 10.0
+    assert x.grad == 5.0
+
+
+def test_freezing_a_parameter_records_again() -> None:
+    """requires_grad_(False) on a captured leaf changes the graph: no grad is written."""
+    w = Value(3.0)
+    compiled = mg.compile(lambda x: x * w)
+    compiled(Value(2.0))
+    assert w.grad == 2.0
+    w.requires_grad_(False)
+    compiled(Value(2.0))
+    assert w.grad == 2.0
+    assert compiled.recordings == 2
+
+
+def test_values_made_inside_fn_are_constants_and_data_is_read_per_call() -> None:
+    """Value(2.0) made in fn is a constant; a captured Value's new data is used."""
+    data = Value(1.0, requires_grad=False)
+    compiled = mg.compile(lambda x: x * Value(2.0) + data)
+    assert compiled(Value(3.0)).data == 7.0
+    data.data = 10.0
+    assert compiled(Value(3.0)).data == 16.0
+    assert compiled.recordings == 1
+
+
+def test_operations_on_data_alone_are_replayed() -> None:
+    """Nodes no gradient flows through are recomputed from new data too."""
+    compiled = mg.compile(lambda w, x: w * (x * x).exp())
+    x = Value(1.0, requires_grad=False)
+    compiled(Value(2.0), x)
+    out = compiled(Value(2.0), Value(0.0, requires_grad=False))
+    assert out.data == 2.0
+
+
+# ---------------------------------------------------------------------------------------
+# Grad modes, outputs, and the generated code
+# ---------------------------------------------------------------------------------------
+
+
+def test_under_no_grad_the_call_runs_forward_only() -> None:
+    """No grad is written; the output is the same."""
+    compiled = mg.compile(lambda x: (x * 3.0).tanh())
+    x = Value(0.2)
+    with mg.no_grad():
+        out = compiled(x)
+    assert x.grad == 0.0
+    assert out.data == math.tanh(0.6000000000000001)
+    compiled(x)
+    assert x.grad != 0.0
+    assert compiled.recordings == 1  # one recording serves both
+
+
+def test_detect_anomaly_raises_as_eager_does() -> None:
+    """Under detect_anomaly the call runs fn eagerly: the error names the op."""
+    compiled = mg.compile(lambda x: (x * 0.0).log())
+    compiled(Value(1.0))  # -inf is fine without anomaly detection
+    x = Value(1.0, label="x")
+    with mg.detect_anomaly(), pytest.raises(FloatingPointError, match="LogBackward0"):
+        compiled(x)
+
+
+def test_under_detect_anomaly_a_clean_call_still_accumulates() -> None:
+    """The eager path of detect_anomaly writes the same grads."""
+    compiled = mg.compile(lambda x: x * x)
+    x = Value(3.0)
+    with mg.detect_anomaly():
+        out = compiled(x)
+    assert (out.data, x.grad, out.requires_grad) == (9.0, 6.0, False)
+
+
+def test_several_outputs_take_grad_outputs() -> None:
+    """Like backward(outputs, grad_outputs): one seed per returned Value."""
+    compiled = mg.compile(lambda x: [x * 2.0, x * x])
+    x = Value(3.0)
+    first, second = compiled(x, grad_outputs=[1.0, 0.5])
+    assert (first.data, second.data, x.grad) == (6.0, 9.0, 5.0)
+    with pytest.raises(RuntimeError, match="pass grad_outputs"):
+        compiled(x)
+    with pytest.raises(ValueError, match="returns 2 Values but got 1"):
+        compiled(x, grad_outputs=[1.0])
+    assert x.grad == 5.0  # the refused calls changed nothing
+    with mg.no_grad():
+        assert len(compiled(x)) == 2
+
+
+def test_numbers_in_the_result_come_back_as_recorded() -> None:
+    """(loss, accuracy) with accuracy from guarded comparisons, as in micrograd's demo."""
+    compiled = mg.compile(lambda s, y: ((1 - y * s).relu(), float((s > 0) == (y > 0))))
+    loss, accuracy = compiled(Value(0.5), 1.0)
+    assert (loss.data, accuracy) == (0.5, 1.0)
+    loss, accuracy = compiled(Value(-0.5), 1.0)
+    assert (loss.data, accuracy) == (1.5, 0.0)
+
+
+def test_a_compiled_function_inside_another_is_recorded_through() -> None:
+    """The inner call runs eagerly inside the outer recording, so the outer replays it."""
+    inner = mg.compile(lambda x: x * x)
+    outer = mg.compile(lambda x: inner(x) + x)
+    x = Value(3.0)
+    assert outer(x).data == 12.0
+    assert x.grad == 7.0
+    assert inner.recordings == 0
+
+
+def test_the_output_is_a_new_leaf_with_the_label() -> None:
+    """The returned Value holds the data, keeps fn's label and has no graph."""
+
+    def fn(x: Value) -> Value:
+        out = x * 2.0
+        out.label = "out"
+        return out
+
+    out = mg.compile(fn)(Value(1.0))
+    assert repr(out) == "Value(data=2.0, grad=0.0, label='out')"
+    assert (out.is_leaf, out.requires_grad) == (True, False)
+
+
+def test_source_is_readable_python_with_one_local_per_node() -> None:
+    """The neuron tanh(w·x + b) as the compiler writes it."""
+    w, b = [Value(-3.0, label="w1"), Value(1.0, label="w2")], Value(6.88, label="b")
+
+    def neuron(x: list[Value]) -> Value:
+        return mg.sum([*(wi * xi for wi, xi in zip(w, x)), b]).tanh()
+
+    compiled = mg.compile(neuron)
+    with pytest.raises(RuntimeError, match="nothing recorded yet"):
+        compiled.source()
+    compiled([Value(2.0, label="x1"), Value(0.0, label="x2")])
+    source = compiled.source()
+    assert source.startswith("def neuron(inputs, captured, seeds, backward):")
+    assert "    v1 = inputs[0].data  # input 0: x1\n" in source
+    assert "    v7 = float_sum(v2, v5, v6)  # SumBackward0\n" in source
+    assert "    v8 = tanh(v7)  # TanhBackward0\n" in source
+    assert "    g0 = captured[0].grad + (g2 * v1)  # MulBackward0\n" in source
+    compile(source, "source", "exec")  # it is valid Python as shown
+
+
+def test_every_generated_name_is_provided() -> None:
+    """Each op's forward and rule can be called by the name the generated code uses."""
+    from micrograd_lite.compiler.symbolic import NAMES, name_of
+
+    for op in ops.ALL_OPS:
+        assert NAMES[name_of(op.forward, op, "forward")] is op.forward
+        assert NAMES[name_of(op.vjp, op, "vjp")] is op.vjp
+
+
+def test_a_compiled_call_leaves_no_cyclic_garbage() -> None:
+    """Replays build no graph and no cycles."""
+    compiled = mg.compile(lambda x: (x * x).tanh())
+    compiled(Value(1.0))
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(10):
+            compiled(Value(2.0))
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+
+
+def test_bad_arguments_raise_clearly() -> None:
+    """compile() of a non-function, a dict argument, and a dict result."""
+    with pytest.raises(TypeError, match="takes a function"):
+        mg.compile(3)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="max_recordings"):
+        mg.compile(lambda: None, max_recordings=0)
+    with pytest.raises(TypeError, match="got dict"):
+        mg.compile(lambda d: d)({"x": Value(1.0)})
+    with pytest.raises(CompileError, match="returned a dict"):
+        mg.compile(lambda x: {"x": x})(Value(1.0))
