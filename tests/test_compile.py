@@ -238,6 +238,7 @@ def reads_data(x: Value) -> Value:
         (lambda x: x * x.item(), "calls .item() on a Value"),
         (lambda x: x * x.grad, "reads .grad of a Value"),
         (lambda x: x * math.exp(x), "takes float() of a Value"),
+        (lambda x: x * (x * x).detach(), "calls .detach() on a Value"),
     ],
 )
 def test_reading_a_number_out_of_a_value_is_refused_naming_the_line(

@@ -12,7 +12,7 @@ For `tanh(a * b)` with `a`, `b` the arguments, the function reads:
     def f(inputs, captured, seeds, backward):
         v0 = inputs[0].data  # input 0
         v1 = inputs[1].data  # input 1
-        v2 = (v0 * v1)  # MulBackward0
+        v2 = v0 * v1  # MulBackward0
         v3 = tanh(v2)  # TanhBackward0
         outputs = (v3,)
         if not backward:
@@ -210,7 +210,7 @@ class _Writer:
             call = name_of(op.forward, op, "forward")
             code = [f"{call}({', '.join(_code(a) for a in args)})"]
         self.names[node] = name = f"v{len(self.names)}"
-        self.emit(f"{name} = {code[0]}", op.name())
+        self.emit(f"{name} = {_without_outer_parentheses(code[0])}", op.name())
 
     def guard(self, guard: Guard) -> None:
         right = self.value(guard.right) if isinstance(guard.right, Value) else literal(guard.right)
@@ -273,6 +273,18 @@ class _Writer:
 
 def _code(x: str | float) -> str:
     return x if isinstance(x, str) else literal(x)
+
+
+def _without_outer_parentheses(expression: str) -> str:
+    """`(a * b)` as `a * b`, where the first parenthesis closes at the very end."""
+    if not (expression.startswith("(") and expression.endswith(")")):
+        return expression
+    depth = 0
+    for i, char in enumerate(expression):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and i < len(expression) - 1:
+            return expression  # `(a) * (b)`: the first pair closes early
+    return expression[1:-1]
 
 
 def _is_simple(expression: str) -> bool:

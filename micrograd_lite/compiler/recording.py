@@ -11,8 +11,9 @@ way Python code can get a number out of a Value is watched:
 - comparisons (`<`, `<=`, `>`, `>=`) and `bool(v)` become guards: the generated code
   checks each one on every call, and a call where one comes out differently is
   recorded again (`Guard`);
-- reading `.data` or `.grad`, `float(v)` and `v.item()` raise `CompileError` naming the
-  line, because the number could go anywhere and the compiled code could not follow it;
+- reading `.data` or `.grad`, `float(v)`, `v.item()` and `v.detach()` raise
+  `CompileError` naming the line, because the number could go anywhere and the compiled
+  code could not follow it;
 - so do changing a Value in place under `no_grad` and calling `backward()` or `grad()`
   inside fn (in `engine` and `autograd`, through `refuse`).
 
@@ -173,6 +174,8 @@ def _watchers() -> dict[str, Any]:
         "__bool__": _bool_guarded,
         "__float__": _refused(members["__float__"], "takes float() of a Value"),
         "item": _refused(members["item"], "calls .item() on a Value"),
+        # detach() copies the data into a new leaf, which a replay would keep as it was
+        "detach": _refused(members["detach"], "calls .detach() on a Value"),
     }
 
 
