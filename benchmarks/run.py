@@ -9,6 +9,7 @@ test suite never asserts a timing.
 from __future__ import annotations
 
 import gc
+import math
 import os
 import platform
 import sys
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 import micrograd_lite as mg
-from benchmarks.workloads import float_step, graph_step
+from benchmarks.workloads import compiled_step, float_step, graph_step
 
 CHAIN = 1_000_000
 
@@ -75,8 +76,12 @@ def engines() -> dict[str, tuple[Callable[[float], Any], Callable[[list[Any]], A
     return found
 
 
-def mlp_step(repeat: int) -> list[tuple[str, float, float]]:
-    """(a): seconds per step and the loss, per engine, plus the hand-written float code."""
+def mlp_step(repeat: int) -> tuple[list[tuple[str, float, float]], float]:
+    """(a): seconds per step and the loss, per engine, plus the hand-written float code;
+    and the seconds of the compiled step's first call, which records.
+
+    Every row runs `repeat` steps from the same weights, so all print the same loss.
+    """
     rows = []
     # micrograd_lite also with micrograd's chain of binary adds, for a like-for-like graph
     variants = {"micrograd_lite, binary + chain": (mg.Value, builtin_sum), **engines()}
@@ -85,10 +90,25 @@ def mlp_step(repeat: int) -> list[tuple[str, float, float]]:
         make, total = variants[name]
         seconds, loss = best_of(graph_step(make, total), repeat)
         rows.append((name, seconds, loss))
+    step = compiled_step()
+    gc.collect()
+    start = time.perf_counter()
+    step()  # the first call records: timed on its own
+    first_call = time.perf_counter() - start
+    seconds, loss = best_of(step, repeat - 1)
+    rows.append((COMPILED, seconds, loss))
     seconds, loss = best_of(float_step(), repeat)
     rows.append(("hand-written floats", seconds, loss))
     rows.sort(key=lambda row: row[0] != "micrograd_lite")
-    return rows
+    return rows, first_call
+
+
+COMPILED = "micrograd_lite.compile"
+
+
+def break_even(first_call: float, replay: float, eager: float) -> int:
+    """The least n with first_call + (n - 1) * replay <= n * eager."""
+    return max(1, math.ceil((first_call - replay) / (eager - replay)))
 
 
 def builtin_sum(xs: list[Any]) -> Any:
@@ -170,16 +190,34 @@ def machine() -> str:
 
 def main() -> None:
     sys.setrecursionlimit(10_000)  # micrograd's recursive sort: deep enough for the MLP
-    repeat = int(os.environ.get("BENCH_REPEAT", "5"))
+    repeat = max(2, int(os.environ.get("BENCH_REPEAT", "5")))
     print(f"machine: {machine()}\n")
 
-    rows = mlp_step(repeat)
-    lite = rows[0][1]
-    print("(a) one full-batch step of micrograd's demo MLP(2, [16, 16, 1]), 100 points")
-    print("| engine | ms per step | micrograd_lite is x faster | loss |")
-    print("| --- | ---: | ---: | ---: |")
+    rows, first_call = mlp_step(repeat)
+    times = {name: seconds for name, seconds, _ in rows}
+    lite, compiled = times["micrograd_lite"], times[COMPILED]
+    print("(a) one full-batch step of micrograd's demo MLP(2, [16, 16, 1]), 100 points:")
+    print("    forward, backward and an SGD update")
+    print("| engine | ms per step | micrograd_lite is x faster | compiled is x faster | loss |")
+    print("| --- | ---: | ---: | ---: | ---: |")
     for name, seconds, loss in rows:
-        print(f"| {name} | {seconds * 1e3:.1f} | {seconds / lite:.2f} | {loss:.12f} |")
+        print(
+            f"| {name} | {seconds * 1e3:.1f} | {seconds / lite:.2f} | "
+            f"{seconds / compiled:.2f} | {loss:.12f} |"
+        )
+    if "micrograd 0.1.0" in times:
+        print(
+            f"- compiled against micrograd 0.1.0: {times['micrograd 0.1.0'] / compiled:.1f}x faster"
+        )
+    print(f"- compiled against hand-written floats: {compiled / times['hand-written floats']:.2f}x")
+    print(
+        f"- the compiled first call (record, generate, compile(), one step): {first_call:.2f} s;"
+        f" {first_call - compiled:.2f} s more than a replay"
+    )
+    print(
+        f"- compiling pays off from call {break_even(first_call, compiled, lite)} on, "
+        "against the eager step"
+    )
 
     print(f"\n(b) backward through a chain of {CHAIN:,} additions")
     for name, result in chain_backward().items():

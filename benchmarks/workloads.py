@@ -1,7 +1,7 @@
 """The benchmark workloads, written once per engine so each does exactly the same maths.
 
 (a) one full-batch training step of micrograd's demo: `MLP(2, [16, 16, 1])` on 100
-    two-moons points, hinge loss plus 1e-4 L2, forward and backward;
+    two-moons points, hinge loss plus 1e-4 L2, forward, backward and an SGD update;
 (b) backward of a chain of 1,000,000 operations;
 (c) bytes per graph node; (d) objects left for the cyclic garbage collector.
 """
@@ -16,6 +16,7 @@ from typing import Any
 
 SIZES = [2, 16, 16, 1]
 ALPHA = 1e-4
+LR = 0.1
 
 
 def two_moons(n: int = 100, seed: int = 0) -> tuple[list[list[float]], list[float]]:
@@ -43,13 +44,12 @@ def initial_weights(seed: int = 1) -> list[list[tuple[list[float], float]]]:
     ]
 
 
-def graph_step(
+def graph_model(
     make: Callable[[float], Any], total: Callable[[list[Any]], Any]
-) -> Callable[[], Any]:
-    """A training step for a Value-like engine: `make` wraps a float, `total` adds a list.
-
-    The code is micrograd's demo (relu hidden layers, linear output, hinge loss, L2).
-    """
+) -> tuple[list[Any], Callable[[], Any]]:
+    """The demo's parameters and its loss, for a Value-like engine: `make` wraps a float,
+    `total` adds a list. The code is micrograd's demo (relu hidden layers, linear output,
+    hinge loss, L2)."""
     xs, ys = two_moons()
     layers = [[([make(w) for w in ws], make(b)) for ws, b in layer] for layer in initial_weights()]
     params = [p for layer in layers for ws, b in layer for p in (*ws, b)]
@@ -60,16 +60,49 @@ def graph_step(
             x = [a.relu() for a in acts] if i < len(layers) - 1 else acts
         return x[0]
 
-    def step() -> Any:
+    def loss() -> Any:
         inputs = [[make(v) for v in row] for row in xs]
         scores = [forward(x) for x in inputs]
         losses = [(1 + -y * s).relu() for y, s in zip(ys, scores)]
         data_loss = total(losses) * (1.0 / len(losses))
         reg_loss = ALPHA * total([p * p for p in params])
-        loss = data_loss + reg_loss
+        return data_loss + reg_loss
+
+    return params, loss
+
+
+def graph_step(
+    make: Callable[[float], Any], total: Callable[[list[Any]], Any]
+) -> Callable[[], Any]:
+    """One training step: zero the grads, the loss, backward, and `p.data -= LR * p.grad`."""
+    params, loss_fn = graph_model(make, total)
+
+    def step() -> Any:
         for p in params:
             p.grad = None if hasattr(p, "retain_grad") else 0.0  # torch or Value
+        loss = loss_fn()
         loss.backward()
+        for p in params:
+            p.data -= LR * p.grad
+        return loss
+
+    return step
+
+
+def compiled_step() -> Callable[[], Any]:
+    """The same step with the loss compiled by `micrograd_lite.compile`: its call runs
+    forward and backward. The first call records; time it apart from the others."""
+    import micrograd_lite as mg
+
+    params, loss_fn = graph_model(mg.Value, mg.sum)
+    compiled = mg.compile(loss_fn)
+
+    def step() -> Any:
+        for p in params:
+            p.grad = 0.0
+        loss = compiled()
+        for p in params:
+            p.data -= LR * p.grad
         return loss
 
     return step
@@ -120,6 +153,11 @@ def float_step() -> Callable[[], float]:
                     grad_w[i][j][k] += 2 * ALPHA * w
                 reg += b * b
                 grad_b[i][j] += 2 * ALPHA * b
+        for i, layer in enumerate(layers):  # the SGD update
+            layers[i] = [
+                ([w - LR * g for w, g in zip(ws, grad_w[i][j])], b - LR * grad_b[i][j])
+                for j, (ws, b) in enumerate(layer)
+            ]
         return data_loss / n + ALPHA * reg
 
     return step
