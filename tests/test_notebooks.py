@@ -66,6 +66,11 @@ EXPECTED = {
         "{'a': 6.0, 'b': -4.0, 'e': -2.0, 'c': -2.0, 'd': -2.0, 'f': 4.0, 'L': 1.0}",
         "recursive walk: RecursionError",
         "iterative walk: 100001 nodes",
+        "    g7 = 0.0 + (g8 * ((1.0 - v8) * (1.0 + v8)))  # TanhBackward0",
+        "compiled: {'x1': -1.5, 'x2': 0.5, 'w1': 1.0, 'w2': 0.0, 'b': 0.5}",
+        "bit-identical: True",
+        "x = -2.0: y =  -0.02, dy/dx = 0.01",
+        "recordings: 2",
     ],
 }
 

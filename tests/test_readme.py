@@ -39,3 +39,27 @@ def test_training_example_prints_its_shown_output() -> None:
     text = section("Training")
     code, shown = re.findall(r"```(?:python)?\n(.*?)```", text, re.S)[:2]
     assert run(code) == shown
+
+
+def test_compiled_training_prints_what_the_eager_loop_prints() -> None:
+    """The "Compiling a training step" loop prints the block under it, the eager output."""
+    text = section("Compiling a training step")
+    code, shown = re.findall(r"```(?:python)?\n(.*?)```", text, re.S)[:2]
+    assert run(code) == shown
+    assert shown == re.findall(r"```(?:python)?\n(.*?)```", section("Training"), re.S)[1]
+
+
+def test_the_generated_neuron_is_what_the_compiler_writes() -> None:
+    """The neuron's generated code shown in the README is compile()'s source, verbatim."""
+    import micrograd_lite as mg
+    from micrograd_lite import Value
+
+    shown = re.findall(r"```python\n(def neuron.*?)```", README, re.S)[0]
+    w1, w2, b = Value(-3.0, label="w1"), Value(1.0, label="w2"), Value(6.88, label="b")
+
+    def neuron(x: list[Value]) -> Value:
+        return mg.sum([w1 * x[0], w2 * x[1], b]).tanh()
+
+    compiled = mg.compile(neuron)
+    compiled([Value(2.0, label="x1"), Value(0.0, label="x2")])
+    assert compiled.source() == shown
