@@ -363,14 +363,31 @@ def test_the_same_value_passed_twice_is_told_from_two_values() -> None:
     assert compiled.recordings == 2
 
 
-def test_an_argument_that_is_also_captured_stays_two_leaves() -> None:
-    """A recording made with a parameter passed as an argument still reads the parameter."""
+def test_an_argument_that_is_also_captured_gets_every_contribution() -> None:
+    """f(w) where fn also uses w from a closure: the call runs eagerly, w.grad = 2w."""
+    w = Value(5.0)
+    compiled = mg.compile(lambda x: x * w)
+    x = Value(2.0)
+    assert compiled(x).data == 10.0
+    assert (x.grad, w.grad) == (5.0, 2.0)
+    w.grad = 0.0
+    assert compiled(w).data == 25.0
+    assert w.grad == 10.0
+    x = Value(3.0)
+    assert compiled(x).data == 15.0
+    assert x.grad == 5.0
+    assert compiled.recordings == 1
+
+
+def test_a_recording_made_with_a_parameter_as_argument_reads_both() -> None:
+    """Recorded first as f(w), later calls still read the parameter through the closure."""
     w = Value(5.0)
     compiled = mg.compile(lambda x: x * w)
     assert compiled(w).data == 25.0
+    assert w.grad == 10.0
     x = Value(2.0)
     assert compiled(x).data == 10.0
-    assert x.grad == 5.0
+    assert (x.grad, w.grad) == (5.0, 12.0)
 
 
 def test_freezing_a_parameter_records_again() -> None:

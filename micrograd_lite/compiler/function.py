@@ -4,7 +4,8 @@ A call looks up a recording made for arguments of the same shape, runs its gener
 code on the new data and returns fresh Values. It records fn again when there is none
 yet, when a guard fails (fn would take another branch), or when a captured leaf's
 `requires_grad` has changed. Up to `max_recordings` recordings are kept per argument
-shape, the most recently made first.
+shape, the most recently made first. A call that passes a Value fn also reaches another
+way (a parameter passed in as an argument) runs fn eagerly.
 """
 
 from __future__ import annotations
@@ -68,10 +69,14 @@ class CompiledFunction:
         if replays is not None:
             for replay in replays:
                 result = replay.run(inputs, grad_outputs, backward)
+                if result is _RUN_EAGERLY:
+                    return self._call_eagerly(args, grad_outputs, mode)
                 if result is not _RECORD_AGAIN:
                     return result
         replay = self._record(args, inputs, shape)
         result = replay.run(inputs, grad_outputs, backward)
+        if result is _RUN_EAGERLY:
+            return self._call_eagerly(args, grad_outputs, mode)
         if result is _RECORD_AGAIN:  # cannot happen: the recording's data passes its guards
             raise AssertionError("a new recording failed its own guards")
         return result
@@ -142,12 +147,21 @@ def compile_source(source: str, name: str) -> Any:
 
 
 _RECORD_AGAIN = object()  # what a replay returns when its recording does not fit the call
+_RUN_EAGERLY = object()  # ... when no recording can: an argument is also a captured leaf
 
 
 class _Replay:
     """One recording's generated function, and how to call it and shape its result."""
 
-    __slots__ = ("program", "function", "result_shape", "labels", "captured_requires", "not_leaves")
+    __slots__ = (
+        "program",
+        "function",
+        "result_shape",
+        "labels",
+        "captured_requires",
+        "captured_ids",
+        "not_leaves",
+    )
 
     def __init__(
         self,
@@ -162,6 +176,7 @@ class _Replay:
         self.result_shape = result_shape
         self.labels = labels
         self.captured_requires = tuple(v.requires_grad for v in program.captured)
+        self.captured_ids = frozenset(map(id, program.captured))  # alive: program holds them
         self.not_leaves = not_leaves
 
     def run(self, inputs: list[Value], grad_outputs: Any, backward: bool) -> Any:
@@ -169,6 +184,11 @@ class _Replay:
         captured = program.captured
         if tuple([v.requires_grad for v in captured]) != self.captured_requires:
             return _RECORD_AGAIN  # a parameter was frozen or unfrozen: the graph differs
+        for v in inputs:
+            if id(v) in self.captured_ids:
+                # fn reaches this Value both as an argument and another way (a closure):
+                # one leaf under two names in the code would lose a gradient contribution
+                return _RUN_EAGERLY
         seeds: Sequence[float] = ()
         backward = backward and bool(program.differentiable)
         if backward:
