@@ -184,11 +184,17 @@ def _check_outputs(
         if not isinstance(out, Value):
             raise TypeError(f"{caller}() outputs must be Values, got {type(out).__name__}")
         if not out.requires_grad:
+            from micrograd_lite.compiler.function import RETURNED
+
             raise RuntimeError(
-                "element 0 of the outputs does not require grad and does not have a grad_fn"
-                if len(outputs) == 1
-                else f"element {outputs.index(out)} of the outputs does not require grad "
-                "and does not have a grad_fn"
+                f"element {outputs.index(out)} of the outputs does not require grad and "
+                "does not have a grad_fn"
+                + (
+                    "; it was returned by a compiled function, whose call has already run "
+                    "backward and filled .grad"
+                    if out in RETURNED
+                    else ""
+                )
             )
     if grad_outputs is None:
         if len(outputs) != 1:

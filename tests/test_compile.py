@@ -504,6 +504,15 @@ def test_the_output_is_a_new_leaf_with_the_label() -> None:
     assert (out.is_leaf, out.requires_grad) == (True, False)
 
 
+def test_backward_on_a_returned_value_says_the_call_already_ran_it() -> None:
+    """loss = compiled(); loss.backward(), as after torch.compile, gets a clear error."""
+    x = Value(2.0)
+    loss = mg.compile(lambda x: x * x)(x)
+    with pytest.raises(RuntimeError, match="returned by a compiled function, whose call has"):
+        loss.backward()
+    assert x.grad == 4.0
+
+
 def test_source_is_readable_python_with_one_local_per_node() -> None:
     """The neuron tanh(w·x + b) as the compiler writes it."""
     w, b = [Value(-3.0, label="w1"), Value(1.0, label="w2")], Value(6.88, label="b")

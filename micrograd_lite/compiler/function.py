@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import builtins
 import functools
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -29,6 +30,9 @@ _EAGER = grad_mode.ANOMALY | grad_mode.TRACE
 
 #: The most argument shapes a compiled function keeps recordings for.
 MAX_SHAPES = 64
+
+#: Values compiled calls returned, so `backward()` on one can say why it has no graph.
+RETURNED: weakref.WeakSet[Value] = weakref.WeakSet()
 
 
 def compile(fn: Callable[..., Any], *, max_recordings: int = 8) -> CompiledFunction:  # noqa: A001
@@ -293,7 +297,9 @@ def _build(shape: Any, datas: Sequence[float], labels: Sequence[str]) -> Any:
     kind = shape[0]
     if kind is Value:
         i = shape[1]
-        return Value(datas[i], requires_grad=False, label=labels[i])
+        out = Value(datas[i], requires_grad=False, label=labels[i])
+        RETURNED.add(out)
+        return out
     if kind is None:
         return shape[1]
     return kind(_build(item, datas, labels) for item in shape[1:])
