@@ -64,7 +64,7 @@ def generate(
     differentiable = tuple(i for i, v in enumerate(outputs) if v.requires_grad)
     roots = [outputs[i] for i in differentiable]
     _check_gradients_stay_inside(roots, traced)
-    writer = _Writer(inputs, traced)
+    writer = _Writer(inputs)
     needed = _needed(outputs, recording.guards, traced)
 
     guards_at: dict[int, list[Guard]] = {}
@@ -153,9 +153,8 @@ def _needed(outputs: Sequence[Value], guards: list[Guard], traced: set[Value]) -
 class _Writer:
     """Emits the lines of the generated function and names every value in it."""
 
-    def __init__(self, inputs: dict[Value, int], traced: set[Value]) -> None:
+    def __init__(self, inputs: dict[Value, int]) -> None:
         self.inputs = inputs
-        self.traced = traced
         self.lines: list[str] = []
         self.names: dict[Value, str] = {}
         self.grads: dict[Value, str] = {}
