@@ -69,20 +69,16 @@ class CompiledFunction:
             return self._call_eagerly(args, grad_outputs, mode)
         backward = bool(mode & _RECORD)
         inputs, shape = _flatten_arguments(args)
-        replays = self._by_shape.get(shape)
-        if replays is not None:
-            for replay in replays:
-                result = replay.run(inputs, grad_outputs, backward)
-                if result is _RUN_EAGERLY:
-                    return self._call_eagerly(args, grad_outputs, mode)
-                if result is not _RECORD_AGAIN:
-                    return result
-        replay = self._record(args, inputs, shape)
-        result = replay.run(inputs, grad_outputs, backward)
+        for replay in self._by_shape.get(shape, ()):
+            result = replay.run(inputs, grad_outputs, backward)
+            if result is not _RECORD_AGAIN:
+                break
+        else:  # no recording fits this call: record one
+            result = self._record(args, inputs, shape).run(inputs, grad_outputs, backward)
+            if result is _RECORD_AGAIN:  # cannot happen: the recording's data passes its guards
+                raise AssertionError("a new recording failed its own guards")
         if result is _RUN_EAGERLY:
             return self._call_eagerly(args, grad_outputs, mode)
-        if result is _RECORD_AGAIN:  # cannot happen: the recording's data passes its guards
-            raise AssertionError("a new recording failed its own guards")
         return result
 
     def source(self) -> str:
