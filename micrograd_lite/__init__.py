@@ -10,7 +10,7 @@ Build expressions from `Value`s, call `.backward()`, read `.grad`:
     (-3.0, -4.0)
 """
 
-from micrograd_lite import gradcheck, nn, optim
+from micrograd_lite import gradcheck, nn, ops, optim
 from micrograd_lite.autograd import backward, grad, topological_order
 from micrograd_lite.compiler import CompiledFunction, CompileError, compile  # noqa: A004
 from micrograd_lite.engine import Value, mean, sum  # noqa: A004  # micrograd_lite.sum, as torch.sum
@@ -22,10 +22,13 @@ from micrograd_lite.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from micrograd_lite.ops import Op, define_op
 
 __all__ = [
     "Value",
+    "Op",
     "backward",
+    "define_op",
     "compile",
     "CompiledFunction",
     "CompileError",
@@ -37,6 +40,7 @@ __all__ = [
     "mean",
     "gradcheck",
     "nn",
+    "ops",
     "optim",
     "no_grad",
     "set_grad_enabled",

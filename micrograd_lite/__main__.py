@@ -3,9 +3,9 @@
     python -m micrograd_lite graph "tanh(a * b + c)" --var a=2 --var b=-3 --var c=1 -o out.svg
 
 The expression is parsed with `ast` and walked here; it is never passed to `eval`.
-Only numbers, the variables given with --var, `+ - * / **`, unary minus and the calls
-exp, log, tanh, relu and sigmoid are accepted; anything else exits with status 2 and a
-one-line error, and no file is written.
+Only numbers, the variables given with --var, `+ - * / **`, unary minus and calls of the
+one-input operations in `ops.REGISTRY` (exp, log, tanh, relu, sigmoid, ...) are accepted;
+anything else exits with status 2 and a one-line error, and no file is written.
 """
 
 from __future__ import annotations
@@ -15,14 +15,12 @@ import ast
 import sys
 from collections.abc import Callable, Sequence
 
-from micrograd_lite.engine import Value
+from micrograd_lite import ops
+from micrograd_lite.engine import Value, apply
 
-FUNCTIONS: dict[str, Callable[[Value], Value]] = {
-    "exp": Value.exp,
-    "log": Value.log,
-    "tanh": Value.tanh,
-    "relu": Value.relu,
-    "sigmoid": Value.sigmoid,
+#: The calls an expression may make: every one-input operation, by its symbol.
+FUNCTIONS: dict[str, ops.Op] = {
+    op.symbol: op for op in ops.REGISTRY.values() if op.arity == 1 and op.symbol.isidentifier()
 }
 
 BINARY: dict[type[ast.operator], Callable[[Value | float, Value | float], Value | float]] = {
@@ -72,11 +70,11 @@ def _build(node: ast.AST, variables: dict[str, Value]) -> Value | float:
         and not node.keywords
     ):
         arg = _build(node.args[0], variables)
-        return FUNCTIONS[node.func.id](arg if isinstance(arg, Value) else Value(arg, False))
+        return apply(FUNCTIONS[node.func.id], arg)
     where = f" at column {node.col_offset + 1}" if hasattr(node, "col_offset") else ""
     raise ExpressionError(
         f"{type(node).__name__}{where} is not allowed: use numbers, --var names, "
-        "+ - * / **, unary minus and exp, log, tanh, relu, sigmoid"
+        f"+ - * / **, unary minus and {', '.join(FUNCTIONS)}"
     )
 
 

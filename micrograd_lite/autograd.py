@@ -14,6 +14,7 @@ with an explicit stack rather than recursion, so a graph a million operations de
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Iterator, Sequence
 from numbers import Real
 
@@ -21,7 +22,18 @@ from micrograd_lite import grad_mode
 from micrograd_lite.engine import Value
 from micrograd_lite.ops import Num, Op
 
-__all__ = ["backward", "backward_steps", "grad", "topological_order"]
+__all__ = [
+    "NO_GRAPH_REASONS",
+    "backward",
+    "backward_steps",
+    "grad",
+    "propagate",
+    "topological_order",
+]
+
+#: Why a Value that does not require grad has no graph, where a tool knows (the compiler
+#: says so of the Values a compiled call returns); `backward()` on one gives the reason.
+NO_GRAPH_REASONS: weakref.WeakKeyDictionary[Value, str] = weakref.WeakKeyDictionary()
 
 
 def topological_order(roots: Sequence[Value]) -> list[Value]:
@@ -56,7 +68,7 @@ def backward(outputs: Sequence[Value], grad_outputs: Sequence[float] | None = No
     With one output, `grad_outputs` defaults to 1. Several outputs give the
     vector-Jacobian product with `grad_outputs`, which is then required.
     """
-    _refuse_while_recording("backward()")
+    grad_mode.check_observed("calls backward()")
     outputs, seeds = _check_outputs(outputs, grad_outputs, "backward")
     order = topological_order(outputs)
     for node in order:  # intermediate nodes hold this pass's gradient only
@@ -88,6 +100,10 @@ def backward(outputs: Sequence[Value], grad_outputs: Sequence[float] | None = No
                 _check_backward(op, (grad_a,), parents)
             if a.requires_grad:
                 a.grad += grad_a
+        elif op.closure:  # micrograd's node: its closure adds into the parents' .grad
+            node._backward()
+            if check:
+                _check_backward(op, [p.grad for p in parents], parents)
         else:
             input_grads = op.vjp(g, node.data, *[p.data for p in parents])
             if check:
@@ -95,6 +111,21 @@ def backward(outputs: Sequence[Value], grad_outputs: Sequence[float] | None = No
             for parent, grad_p in zip(parents, input_grads):
                 if parent.requires_grad:
                     parent.grad += grad_p
+
+
+def propagate(node: Value) -> None:
+    """One node's step of backward, as micrograd's `_backward()`: apply the node's rule
+    to its current `.grad` and add the results into its parents' `.grad`."""
+    op = node.op
+    if op is None:
+        return
+    if op.closure:
+        node._backward()
+        return
+    parents = node.parents
+    for parent, grad_p in zip(parents, op.vjp(node.grad, node.data, *[p.data for p in parents])):
+        if parent.requires_grad:
+            parent.grad += grad_p
 
 
 def grad(
@@ -109,7 +140,7 @@ def grad(
     Leaves `.grad` untouched. With `create_graph=True` the gradients are Values in a new
     graph, so they can be differentiated again (second and higher derivatives).
     """
-    _refuse_while_recording("grad()")
+    grad_mode.check_observed("calls grad()")
     outputs = [outputs] if isinstance(outputs, Value) else list(outputs)
     inputs = [inputs] if isinstance(inputs, Value) else list(inputs)
     for x in inputs:
@@ -158,7 +189,9 @@ def backward_steps(
         g = grads.get(node)
         if op is not None and g is not None:
             parents = node.parents
-            if create_graph:  # the rule builds its result from the graph's own Values
+            if op.closure:
+                input_grads = _closure_grads(node, g, create_graph)
+            elif create_graph:  # the rule builds its result from the graph's own Values
                 input_grads = op.vjp(g, node, *parents)
             else:
                 input_grads = op.vjp(g, node.data, *[p.data for p in parents])
@@ -168,6 +201,32 @@ def backward_steps(
                 if parent.requires_grad:
                     grads[parent] = grads[parent] + grad_p if parent in grads else grad_p
         yield node
+
+
+def _closure_grads(node: Value, g: Num, create_graph: bool) -> tuple[float, ...]:
+    """What a `_backward` closure passes to each parent for gradient `g`, found by running
+    it on zeroed `.grad` slots and putting every slot back afterwards."""
+    if create_graph:
+        raise RuntimeError(
+            f"grad(create_graph=True) cannot differentiate the {node._op!r} node made with "
+            "Value(data, children, op): its _backward closure works on floats. Define the "
+            "operation with micrograd_lite.define_op, whose rule also works on Values."
+        )
+    parents = node.parents
+    unique = list(dict.fromkeys(parents))  # x * x has x twice, but one .grad slot
+    saved = [(p, p.grad) for p in (node, *unique)]
+    try:
+        for p in unique:
+            p.grad = 0.0
+        node.grad = float(g)
+        node._backward()
+        reached = {p: p.grad for p in unique}
+    finally:
+        for p, slot in saved:
+            p.grad = slot
+    # All of a parent's gradient goes to its first place among the inputs.
+    first = {p: i for i, p in reversed(list(enumerate(parents)))}
+    return tuple(reached[p] if first[p] == i else 0.0 for i, p in enumerate(parents))
 
 
 def _check_outputs(
@@ -184,17 +243,10 @@ def _check_outputs(
         if not isinstance(out, Value):
             raise TypeError(f"{caller}() outputs must be Values, got {type(out).__name__}")
         if not out.requires_grad:
-            from micrograd_lite.compiler.function import RETURNED
-
+            reason = NO_GRAPH_REASONS.get(out)
             raise RuntimeError(
                 f"element {outputs.index(out)} of the outputs does not require grad and "
-                "does not have a grad_fn"
-                + (
-                    "; it was returned by a compiled function, whose call has already run "
-                    "backward and filled .grad"
-                    if out in RETURNED
-                    else ""
-                )
+                "does not have a grad_fn" + (f"; {reason}" if reason else "")
             )
     if grad_outputs is None:
         if len(outputs) != 1:
@@ -220,14 +272,6 @@ def _check_outputs(
         else:
             raise TypeError(f"a gradient must be a real number, got {type(seed).__name__}")
     return outputs, seeds
-
-
-def _refuse_while_recording(call: str) -> None:
-    """A compiled function runs backward itself; `fn` differentiating inside would not replay."""
-    if grad_mode.mode.get() & grad_mode.TRACE:
-        from micrograd_lite.compiler.recording import refuse
-
-        raise refuse(f"calls {call}; a compiled call runs backward itself, so return the loss")
 
 
 def _as_value(x: float | Value) -> Value:

@@ -5,14 +5,17 @@ and whose `op` is the operation (from `micrograd_lite.ops`, where all the calcul
 lives). Edges point from a result to its parents only, never back, so a graph holds no
 reference cycles and is freed as soon as its output is dropped.
 `Value.backward()` hands the graph to `micrograd_lite.autograd`.
+
+micrograd's way of building a node works too: `Value(data, (a, b), '+')` has those
+parents, and a `_backward` closure set on it is what `backward()` runs for that node.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from numbers import Real
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from micrograd_lite import grad_mode, ops
 from micrograd_lite.ops import Op
@@ -20,20 +23,25 @@ from micrograd_lite.ops import Op
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["Value", "mean", "sum"]
+__all__ = ["Value", "apply", "as_float", "mean", "sum"]
 
 #: What may stand beside a Value in an expression: another Value or a real number.
 Operand = Union["Value", float, int]
 
 _mode = grad_mode.mode
 _RECORD = grad_mode.RECORD
+_OBSERVED = grad_mode.OBSERVED
 _new = object.__new__
 
 
 class Value:
     """A scalar node in a computation graph: its `data`, its `grad`, and how it was made."""
 
-    __slots__ = ("data", "grad", "parents", "op", "requires_grad", "label", "__weakref__")
+    # `__dict__` lets a Value take extra attributes (`p.m = 0.0`) and hold a user's
+    # `_backward` closure; it costs nothing until the first such attribute is set.
+    __slots__ = (
+        "data", "grad", "parents", "op", "requires_grad", "label", "__dict__", "__weakref__"
+    )  # fmt: skip
 
     data: float
     grad: float
@@ -42,18 +50,39 @@ class Value:
     requires_grad: bool
     label: str
 
-    def __init__(self, data: float, requires_grad: bool = True, label: str = "") -> None:
-        number = _as_float(data)
+    def __init__(
+        self,
+        data: float,
+        _children: Iterable[Value] = (),
+        _op: str = "",
+        label: str = "",
+        *,
+        requires_grad: bool = True,
+    ) -> None:
+        number = as_float(data)
         if number is None:
             raise TypeError(_not_a_number_message(data))
         if not isinstance(label, str):
             raise TypeError(f"label must be a str, got {type(label).__name__}")
+        if not isinstance(_op, str):
+            raise TypeError(f"_op must be a str, the operation's symbol, got {type(_op).__name__}")
+        parents = _children_of(_children)
         self.data = number
         self.grad = 0.0
+        self.label = label
         self.parents = ()
         self.op = None
         self.requires_grad = bool(requires_grad)
-        self.label = label
+        if parents:  # micrograd's node: a `_backward` closure set on it differentiates it
+            grad_mode.check_observed(
+                f"makes a node with Value(data, children, {_op!r}), whose _backward closure "
+                "cannot be followed; define the operation with micrograd_lite.define_op"
+            )
+            recording = _mode.get() & _RECORD and any(p.requires_grad for p in parents)
+            self.requires_grad = bool(requires_grad and recording)
+            if self.requires_grad:
+                self.parents = parents
+                self.op = _closure_op(_op)
 
     # -- what a node is --------------------------------------------------------------
 
@@ -76,6 +105,27 @@ class Value:
     def _op(self) -> str:
         """micrograd's name for the operation symbol ('' for a leaf)."""
         return "" if self.op is None else self.op.symbol
+
+    @property
+    def _backward(self) -> Callable[[], None]:
+        """micrograd's step: pass this node's `.grad` on, adding into its parents' `.grad`.
+
+        On a node an operation made, it applies that operation's rule; a closure set
+        with `out._backward = fn` (micrograd's way of adding an op) replaces it.
+        """
+        from micrograd_lite.autograd import propagate
+
+        closure: Callable[[], None] | None = vars(self).get("_backward")
+        return closure if closure is not None else lambda: propagate(self)
+
+    @_backward.setter
+    def _backward(self, closure: Callable[[], None]) -> None:
+        if not callable(closure):
+            raise TypeError(f"_backward must be a function, got {type(closure).__name__}")
+        # Kept in the instance's dict, which this property shadows for attribute lookup.
+        vars(self)["_backward"] = closure
+        if self.op is not None and not self.op.closure:
+            self.op = _closure_op(self.op.symbol)  # the closure now differentiates this node
 
     def item(self) -> float:
         """The data, as a Python float."""
@@ -102,6 +152,11 @@ class Value:
     def detach(self) -> Value:
         """A new leaf with the same data that does not require grad."""
         return Value(self.data, requires_grad=False)
+
+    @staticmethod
+    def __apply_op__(op: Op, inputs: tuple[Any, ...]) -> Value:
+        """How an `Op` called with a Value among its inputs applies: it makes a node."""
+        return apply(op, *inputs)
 
     def requires_grad_(self, requires_grad: bool = True) -> Self:
         """Set whether this leaf requires grad; returns self."""
@@ -154,81 +209,81 @@ class Value:
     # -- operations: each is one line naming its Op; the calculus is in ops.py --------
 
     def __add__(self, other: Operand) -> Value:
-        return _binary(ops.ADD, self, other)
+        return _binary(ops.add, self, other)
 
     def __radd__(self, other: Operand) -> Value:  # other + self
-        return _binary(ops.ADD, other, self)
+        return _binary(ops.add, other, self)
 
     def __sub__(self, other: Operand) -> Value:
-        return _binary(ops.SUB, self, other)
+        return _binary(ops.sub, self, other)
 
     def __rsub__(self, other: Operand) -> Value:  # other - self
-        return _binary(ops.RSUB, other, self)
+        return _binary(ops.rsub, other, self)
 
     def __mul__(self, other: Operand) -> Value:
-        return _binary(ops.MUL, self, other)
+        return _binary(ops.mul, self, other)
 
     def __rmul__(self, other: Operand) -> Value:  # other * self
-        return _binary(ops.MUL, other, self)
+        return _binary(ops.mul, other, self)
 
     def __truediv__(self, other: Operand) -> Value:
-        return _binary(ops.DIV, self, other)
+        return _binary(ops.div, self, other)
 
     def __rtruediv__(self, other: Operand) -> Value:  # other / self
-        return _binary(ops.DIV, other, self)
+        return _binary(ops.div, other, self)
 
     def __pow__(self, other: Operand) -> Value:
-        return _binary(ops.POW_VALUE if type(other) is Value else ops.POW, self, other)
+        return _binary(ops.pow_value if isinstance(other, Value) else ops.pow_number, self, other)
 
     def __rpow__(self, other: Operand) -> Value:  # other ** self
-        return _binary(ops.RPOW, other, self)
+        return _binary(ops.rpow, other, self)
 
     def __neg__(self) -> Value:
-        return _unary(ops.NEG, self)
+        return _unary(ops.neg, self)
 
     def exp(self) -> Value:
         """e ** self."""
-        return _unary(ops.EXP, self)
+        return _unary(ops.exp, self)
 
     def log(self) -> Value:
         """Natural logarithm."""
-        return _unary(ops.LOG, self)
+        return _unary(ops.log, self)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent."""
-        return _unary(ops.TANH, self)
+        return _unary(ops.tanh, self)
 
     def relu(self) -> Value:
         """max(self, 0)."""
-        return _unary(ops.RELU, self)
+        return _unary(ops.relu, self)
 
     def sigmoid(self) -> Value:
         """1 / (1 + e ** -self)."""
-        return _unary(ops.SIGMOID, self)
+        return _unary(ops.sigmoid, self)
 
     # -- in place: under no_grad update data and keep the object, else a new node -----
 
     def __iadd__(self, other: Operand) -> Value:
-        return _in_place(ops.ADD, self, other)
+        return _in_place(ops.add, self, other)
 
     def __isub__(self, other: Operand) -> Value:
-        return _in_place(ops.SUB, self, other)
+        return _in_place(ops.sub, self, other)
 
     def __imul__(self, other: Operand) -> Value:
-        return _in_place(ops.MUL, self, other)
+        return _in_place(ops.mul, self, other)
 
     def __itruediv__(self, other: Operand) -> Value:
-        return _in_place(ops.DIV, self, other)
+        return _in_place(ops.div, self, other)
 
 
 def sum(values: Iterable[Operand]) -> Value:  # noqa: A001  # micrograd_lite.sum, like torch.sum
     """The sum of the values, as one node with every value as a parent."""
-    return _nary(ops.SUM, values, empty=0.0)
+    return _nary(ops.sum_of, values, empty=0.0)
 
 
 def mean(values: Iterable[Operand]) -> Value:
     """The mean of the values, as one node with every value as a parent."""
-    return _nary(ops.MEAN, values, empty=math.nan)
+    return _nary(ops.mean_of, values, empty=math.nan)
 
 
 # ---------------------------------------------------------------------------------------
@@ -248,15 +303,18 @@ def _node(data: float, parents: tuple[Value, ...], op: Op | None, requires_grad:
     return out
 
 
-def _constant(x: object) -> Value | None:
-    """A Python number in an expression becomes a leaf that needs no gradient."""
-    number = _as_float(x)
+def _operand(x: object) -> Value | None:
+    """A Value (of any subclass) as it is; a Python number as a leaf that needs no
+    gradient; None for anything else."""
+    if isinstance(x, Value):
+        return x
+    number = as_float(x)
     if number is None:
         return None
     return _node(number, (), None, False)
 
 
-def _as_float(x: object) -> float | None:
+def as_float(x: object) -> float | None:
     """A real number as a float (an int too large for a float becomes ±inf, as in IEEE);
     None for anything else, Values included."""
     kind = type(x)
@@ -271,12 +329,12 @@ def _as_float(x: object) -> float | None:
 
 
 def _binary(op: Op, a: object, b: object) -> Value:
-    if type(a) is not Value:
-        a = _constant(a)
+    if type(a) is not Value:  # a number, or a subclass of Value
+        a = _operand(a)
         if a is None:
             return NotImplemented  # type: ignore[no-any-return]  # Python raises TypeError
     if type(b) is not Value:
-        b = _constant(b)
+        b = _operand(b)
         if b is None:
             return NotImplemented  # type: ignore[no-any-return]  # Python raises TypeError
     assert isinstance(a, Value)  # for mypy; free under -O
@@ -294,19 +352,33 @@ def _unary(op: Op, a: Value) -> Value:
     return _result(op, data, (a,))
 
 
-def _nary(op: Op, values: Iterable[Operand], empty: float) -> Value:
-    parents = []
-    for v in values:
-        if type(v) is not Value:
-            c = _constant(v)
-            if c is None:
-                got = type(v).__name__
-                raise TypeError(f"{op.name()} takes Values and real numbers, got {got}")
-            v = c
-        parents.append(v)
+def _nary(op: Op, values: Iterable[object], empty: float) -> Value:
+    parents = _operands(op, values)
     if not parents:
         return _node(empty, (), None, False)
-    return _result(op, op.forward(*[p.data for p in parents]), tuple(parents))
+    return _result(op, op.forward(*[p.data for p in parents]), parents)
+
+
+def apply(op: Op, *inputs: object) -> Value:
+    """`op` applied to Values and real numbers: the node it makes, as `op(*inputs)` gives."""
+    if op.closure:
+        raise TypeError(f"{op.name()} belongs to nodes made with Value(data, children, op)")
+    if op.arity and len(inputs) != op.arity:
+        raise TypeError(f"{op.name()} takes {op.arity} inputs, got {len(inputs)}")
+    parents = _operands(op, inputs)
+    if not parents:
+        raise TypeError(f"{op.name()} takes at least one input")
+    return _result(op, op.forward(*[p.data for p in parents]), parents)
+
+
+def _operands(op: Op, values: Iterable[object]) -> tuple[Value, ...]:
+    parents = []
+    for x in values:
+        v = _operand(x)
+        if v is None:
+            raise TypeError(f"{op.name()} takes Values and real numbers, got {type(x).__name__}")
+        parents.append(v)
+    return tuple(parents)
 
 
 def _result(op: Op, data: float, parents: tuple[Value, ...]) -> Value:
@@ -316,11 +388,11 @@ def _result(op: Op, data: float, parents: tuple[Value, ...]) -> Value:
         from micrograd_lite.autograd import anomaly_error
 
         raise anomaly_error(op, "forward", data, parents)
-    if mode & grad_mode.TRACE:  # compile is recording: keep every edge, even between data
+    if mode & _OBSERVED:  # an observer sees every edge, even between constants
         out = _node(
             data, parents, op, bool(mode & _RECORD) and any(p.requires_grad for p in parents)
         )
-        grad_mode.traced.get().append(out)
+        grad_mode.observer.get().made(out)
         return out
     if mode & _RECORD and any(p.requires_grad for p in parents):
         return _node(data, parents, op, True)
@@ -331,10 +403,7 @@ def _in_place(op: Op, a: Value, b: Operand) -> Value:
     mode = _mode.get()
     if mode & _RECORD:
         return _binary(op, a, b)  # a new node, so `loss += term` keeps its graph
-    if mode & grad_mode.TRACE:
-        from micrograd_lite.compiler.recording import refuse
-
-        raise refuse(f"changes a Value in place with {op.symbol}= under no_grad")
+    grad_mode.check_observed(f"changes a Value in place with {op.symbol}= under no_grad")
     b_data = _data(b)
     if b_data is None:
         return NotImplemented  # type: ignore[no-any-return]  # Python raises TypeError
@@ -342,11 +411,53 @@ def _in_place(op: Op, a: Value, b: Operand) -> Value:
     return a
 
 
+_closure_ops: dict[str, Op] = {}
+
+
+def _closure_op(symbol: str) -> Op:
+    """The `grad_fn` of nodes made with `Value(data, children, symbol)`: one per symbol."""
+    op = _closure_ops.get(symbol)
+    if op is None:
+        op = _closure_ops[symbol] = Op(
+            "BackwardClosure", symbol, 0, _closure_forward, _closure_rule, closure=True
+        )
+    return op
+
+
+def _closure_forward(*inputs: float) -> float:
+    raise TypeError("a node made with Value(data, children, op) has no forward to apply")
+
+
+def _closure_rule(g: float, out: float, *inputs: float) -> tuple[float, ...]:
+    raise TypeError("a node made with Value(data, children, op) runs its _backward closure")
+
+
+def _children_of(children: object) -> tuple[Value, ...]:
+    if isinstance(children, (bool, int, float)):
+        raise TypeError(
+            "Value(data, _children, _op, label) takes the children as a tuple of Values "
+            f"(micrograd's signature), got {type(children).__name__}; "
+            "requires_grad is keyword-only: Value(x, requires_grad=False)"
+        )
+    if not isinstance(children, Iterable):
+        raise TypeError(f"_children must be a tuple of Values, got {type(children).__name__}")
+    try:
+        parents = tuple(children)
+    except TypeError:
+        raise TypeError(
+            f"_children must be a tuple of Values, got {type(children).__name__}"
+        ) from None
+    for p in parents:
+        if not isinstance(p, Value):
+            raise TypeError(f"_children must be Values, got a {type(p).__name__}")
+    return parents
+
+
 def _data(x: object) -> float | None:
     """The float in a Value or a real number; None for anything else."""
-    if type(x) is Value:
+    if isinstance(x, Value):
         return x.data
-    return _as_float(x)
+    return as_float(x)
 
 
 def _short(x: float) -> str:

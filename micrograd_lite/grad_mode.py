@@ -8,15 +8,17 @@ thread and per asyncio task: `no_grad` in one thread never leaks into another.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from micrograd_lite.engine import Value
 
 __all__ = [
+    "Observer",
     "detect_anomaly",
     "enable_grad",
     "is_anomaly_enabled",
@@ -28,12 +30,47 @@ __all__ = [
 # The mode is one small int so the hot path reads a single ContextVar.
 RECORD = 1  # bit: operations record their parents
 ANOMALY = 2  # bit: operations check their results for nan and inf
-TRACE = 4  # bit: `micrograd_lite.compile` is recording; every result goes in `traced`
+OBSERVED = 4  # bit: an `Observer` sees every node the operations make
 
 mode: ContextVar[int] = ContextVar("micrograd_lite_mode", default=RECORD)
 
-#: While TRACE is set: every node the operations make, in the order they make them.
-traced: ContextVar[list[Value]] = ContextVar("micrograd_lite_traced")
+
+class Observer(Protocol):
+    """A tool that watches the graph being built, in one thread or task (see `observed`).
+
+    While it watches, every operation keeps its parents, even between Values that do not
+    require grad, and hands the node to `made`; the library asks `check` before actions
+    that leave the graph (backward, grad, an in-place update, a `_backward` closure), and
+    the observer raises there to refuse one. `micrograd_lite.compile` records this way.
+    """
+
+    def made(self, out: Value) -> None:
+        """Called with every node an operation makes, in the order they are made."""
+
+    def check(self, action: str) -> None:
+        """Called before `action` (e.g. "calls backward()"); raises to refuse it."""
+
+
+observer: ContextVar[Observer] = ContextVar("micrograd_lite_observer")
+
+
+@contextmanager
+def observed(watcher: Observer) -> Iterator[None]:
+    """Inside the block, record the graph with `watcher` seeing every node (anomaly off)."""
+    observer_token = observer.set(watcher)
+    mode_token = mode.set(RECORD | OBSERVED)
+    try:
+        yield
+    finally:
+        mode.reset(mode_token)
+        observer.reset(observer_token)
+
+
+def check_observed(action: str) -> None:
+    """Let the observer watching this thread (if any) refuse `action`."""
+    if mode.get() & OBSERVED:
+        observer.get().check(action)
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -72,7 +72,9 @@ def gradgradcheck(
         result: list[Value] = []
         for out in outputs:
             gs = grad(out, wanted, create_graph=True, allow_unused=True)
-            result.extend(g if isinstance(g, Value) else Value(0.0, False) for g in gs)
+            result.extend(
+                g if isinstance(g, Value) else Value(0.0, requires_grad=False) for g in gs
+            )
         return result
 
     return gradcheck(

@@ -16,7 +16,7 @@ from numbers import Real
 from typing import Any
 
 from micrograd_lite import ops
-from micrograd_lite.engine import Operand, Value, _nary
+from micrograd_lite.engine import Operand, Value, apply
 from micrograd_lite.engine import sum as value_sum
 
 __all__ = ["MLP", "Layer", "MSELoss", "Module", "Neuron", "mse_loss"]
@@ -226,7 +226,7 @@ def mse_loss(predictions: Sequence[Operand], targets: Sequence[Operand]) -> Valu
         )
     if not predictions:
         raise ValueError("mse_loss needs at least one prediction")
-    return _nary(ops.MSE_LOSS, [*predictions, *targets], empty=0.0)
+    return apply(ops.mse_loss, *predictions, *targets)
 
 
 class MSELoss:

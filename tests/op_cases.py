@@ -1,7 +1,9 @@
 """One table of every operation, which the per-op tests are parametrised over.
 
-Adding an operation to `micrograd_lite.ops` means adding one row here; every test in
-`test_ops.py` then covers it, and `test_every_op_has_a_case` fails until the row exists.
+Every operation in `ops.REGISTRY` is covered with no row here by `test_rules.py` (its rule
+against central differences, on floats and Values, second derivatives, edge values that
+must not raise). A row adds what only that op knows: `test_ops.py` checks it against
+`math` and PyTorch and at the edge values the README's Semantics table names.
 
 A row says how to build the operation from its inputs (`build` takes one float or Value
 per input; `"const"` inputs stay Python numbers), what `math` says its value is, where its

@@ -12,27 +12,29 @@ from __future__ import annotations
 
 import builtins
 import functools
-import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from micrograd_lite import autograd, grad_mode
 from micrograd_lite.compiler.codegen import Program, function_name, generate
 from micrograd_lite.compiler.recording import CompileError, record
-from micrograd_lite.compiler.symbolic import NAMES
-from micrograd_lite.engine import Value, _as_float
+from micrograd_lite.compiler.symbolic import names
+from micrograd_lite.engine import Value, as_float
 
 __all__ = ["CompiledFunction", "compile"]
 
 _mode = grad_mode.mode
 _RECORD = grad_mode.RECORD
-_EAGER = grad_mode.ANOMALY | grad_mode.TRACE
+_OBSERVED = grad_mode.OBSERVED
+_EAGER = grad_mode.ANOMALY | _OBSERVED
 
 #: The most argument shapes a compiled function keeps recordings for.
 MAX_SHAPES = 64
 
-#: Values compiled calls returned, so `backward()` on one can say why it has no graph.
-RETURNED: weakref.WeakSet[Value] = weakref.WeakSet()
+#: What `backward()` says of a Value a compiled call returned.
+RETURNED = (
+    "it was returned by a compiled function, whose call has already run backward and filled .grad"
+)
 
 
 def compile(fn: Callable[..., Any], *, max_recordings: int = 8) -> CompiledFunction:  # noqa: A001
@@ -97,7 +99,7 @@ class CompiledFunction:
     ) -> _Replay:
         # fn runs on fresh leaves standing in for the argument Values, so the recording
         # can tell an argument from the same Value reached another way (a closure).
-        stand_ins = [Value(v.data, v.requires_grad, v.label) for v in inputs]
+        stand_ins = [Value(v.data, label=v.label, requires_grad=v.requires_grad) for v in inputs]
         stand_in_for = {id(v): s for v, s in zip(inputs, stand_ins)}
         recording = record(self.fn, _replace_values(args, stand_in_for))
         outputs: list[Value] = []
@@ -108,7 +110,7 @@ class CompiledFunction:
             {v: i for i, v in enumerate(stand_ins)},
             function_name(self.fn),
         )
-        namespace = dict(NAMES)
+        namespace = names()
         exec(compile_source(program.source, program.name), namespace)  # the code generate() wrote
         replay = _Replay(
             program,
@@ -128,7 +130,7 @@ class CompiledFunction:
 
     def _call_eagerly(self, args: tuple[Any, ...], grad_outputs: Any, mode: int) -> Any:
         result = self.fn(*args)
-        if mode & grad_mode.TRACE:  # inside another recording, which follows these ops
+        if mode & _OBSERVED:  # inside another recording, which follows these ops
             return result
         outputs: list[Value] = []
         shape = _flatten_result(result, outputs)
@@ -221,7 +223,7 @@ def _seeds(count: int, grad_outputs: Any) -> list[float]:
         raise ValueError(
             f"the compiled function returns {count} Values but got {len(seeds)} grad_outputs"
         )
-    numbers = [_as_float(s) for s in seeds]
+    numbers = [as_float(s) for s in seeds]
     for s, number in zip(seeds, numbers):
         if number is None:
             raise TypeError(f"a gradient must be a real number, got {type(s).__name__}")
@@ -294,7 +296,7 @@ def _build(shape: Any, datas: Sequence[float], labels: Sequence[str]) -> Any:
     if kind is Value:
         i = shape[1]
         out = Value(datas[i], requires_grad=False, label=labels[i])
-        RETURNED.add(out)
+        autograd.NO_GRAPH_REASONS[out] = RETURNED
         return out
     if kind is None:
         return shape[1]

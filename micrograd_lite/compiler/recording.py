@@ -1,8 +1,8 @@
 """Recording: run `fn` once, eagerly, and keep every node it makes and every branch it takes.
 
-While a recording runs, the grad mode carries the TRACE bit, and `engine._result` keeps
-every node fn's operations make (in `grad_mode.traced`), with its parents even where no
-gradient flows, so the generated code can recompute all of them from new data.
+A recording is a `grad_mode.Observer`: while it runs, the engine hands it every node
+fn's operations make, with its parents even where no gradient flows, so the generated
+code can recompute all of them from new data.
 
 A number that leaves the graph is where a compiled function could go wrong: `if x > 0`
 takes one path on this data and maybe another on the next. So while recording, every
@@ -14,8 +14,9 @@ way Python code can get a number out of a Value is watched:
 - reading `.data` or `.grad`, `float(v)`, `v.item()` and `v.detach()` raise
   `CompileError` naming the line, because the number could go anywhere and the compiled
   code could not follow it;
-- so do changing a Value in place under `no_grad` and calling `backward()` or `grad()`
-  inside fn (in `engine` and `autograd`, through `refuse`).
+- so do changing a Value in place under `no_grad`, calling `backward()` or `grad()`
+  inside fn, and building a micrograd-style node with a `_backward` closure (the
+  engine asks the observer's `check` before each).
 
 The watching swaps these members of `Value` for checking versions only while some
 recording runs, and each check asks its own thread's grad mode, so other threads go on
@@ -29,7 +30,6 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +39,7 @@ from micrograd_lite.engine import Value
 __all__ = ["CompileError", "Guard", "Recording", "record", "refuse"]
 
 _mode = grad_mode.mode
-_TRACE = grad_mode.TRACE
+_OBSERVED = grad_mode.OBSERVED
 
 
 class CompileError(RuntimeError):
@@ -67,24 +67,40 @@ class Recording:
     guards: list[Guard]
 
 
-_guards: ContextVar[list[Guard]] = ContextVar("micrograd_lite_guards")
+class _Recorder:
+    """The observer a recording runs under: it keeps nodes and guards, refuses the rest."""
+
+    def __init__(self) -> None:
+        self.nodes: list[Value] = []
+        self.guards: list[Guard] = []
+
+    def made(self, out: Value) -> None:
+        self.nodes.append(out)
+
+    def check(self, action: str) -> None:
+        if "backward()" in action or "grad()" in action:
+            action += "; a compiled call runs backward itself, so return the loss"
+        raise refuse(action)
+
+    def guard(self, left: Value, symbol: str, right: Value | float, outcome: bool) -> None:
+        self.guards.append(Guard(len(self.nodes), left, symbol, right, outcome, user_line()))
 
 
 def record(fn: Callable[..., Any], args: tuple[Any, ...]) -> Recording:
     """Run `fn(*args)` with the graph recorded in full and number reads watched."""
-    nodes: list[Value] = []
-    guards: list[Guard] = []
-    mode_token = _mode.set(grad_mode.RECORD | _TRACE)  # callers run anomaly mode eagerly
-    nodes_token = grad_mode.traced.set(nodes)
-    guards_token = _guards.set(guards)
-    try:
-        with _reads_watched():
-            result = fn(*args)
-    finally:
-        _guards.reset(guards_token)
-        grad_mode.traced.reset(nodes_token)
-        _mode.reset(mode_token)
-    return Recording(result, nodes, guards)
+    recorder = _Recorder()
+    with grad_mode.observed(recorder), _reads_watched():  # callers run anomaly mode eagerly
+        result = fn(*args)
+    return Recording(result, recorder.nodes, recorder.guards)
+
+
+def _recorder() -> _Recorder | None:
+    """The recording this thread is running, if any."""
+    if _mode.get() & _OBSERVED:
+        watcher = grad_mode.observer.get()
+        if isinstance(watcher, _Recorder):
+            return watcher
+    return None
 
 
 def refuse(what: str) -> CompileError:
@@ -118,14 +134,21 @@ _DATA = vars(Value)["data"]  # the slots' own descriptors, which hold the number
 _GRAD = vars(Value)["grad"]
 
 
+#: Added to a refused read: micrograd's way of adding an op reads `.data` first.
+_MICROGRAD_OP = (
+    " (a micrograd-style op, Value(data, children, op) with a _backward closure, cannot "
+    "be compiled: define it with micrograd_lite.define_op)"
+)
+
+
 def _slot_watched(slot: Any, name: str) -> property:
     def get(v: Value) -> float:
-        if _mode.get() & _TRACE and sys._getframe(1).f_globals is not _ENGINE:
-            raise refuse(f"reads .{name} of a Value")
+        if _recorder() is not None and sys._getframe(1).f_globals is not _ENGINE:
+            raise refuse(f"reads .{name} of a Value" + _MICROGRAD_OP)
         return slot.__get__(v, Value)  # type: ignore[no-any-return]
 
     def set_(v: Value, x: float) -> None:
-        if _mode.get() & _TRACE and sys._getframe(1).f_globals is not _ENGINE:
+        if _recorder() is not None and sys._getframe(1).f_globals is not _ENGINE:
             raise refuse(f"sets .{name} of a Value")
         slot.__set__(v, x)
 
@@ -135,11 +158,11 @@ def _slot_watched(slot: Any, name: str) -> property:
 def _comparison_guarded(compare: Callable[[Value, Any], bool], symbol: str) -> Callable[..., Any]:
     def guarded(self: Value, other: Any) -> bool:
         outcome = compare(self, other)
-        if outcome is not NotImplemented and _mode.get() & _TRACE:
-            right = other if isinstance(other, Value) else engine._as_float(other)
+        recorder = _recorder()
+        if outcome is not NotImplemented and recorder is not None:
+            right = other if isinstance(other, Value) else engine.as_float(other)
             assert right is not None  # the comparison took it, so it is a real number
-            nodes = grad_mode.traced.get()
-            _guards.get().append(Guard(len(nodes), self, symbol, right, outcome, user_line()))
+            recorder.guard(self, symbol, right, outcome)
         return outcome
 
     return guarded
@@ -147,15 +170,15 @@ def _comparison_guarded(compare: Callable[[Value, Any], bool], symbol: str) -> C
 
 def _bool_guarded(self: Value) -> bool:
     outcome = bool(_DATA.__get__(self, Value) != 0.0)
-    if _mode.get() & _TRACE:
-        nodes = grad_mode.traced.get()
-        _guards.get().append(Guard(len(nodes), self, "!=", 0.0, outcome, user_line()))
+    recorder = _recorder()
+    if recorder is not None:
+        recorder.guard(self, "!=", 0.0, outcome)
     return outcome
 
 
 def _refused(original: Callable[..., Any], what: str) -> Callable[..., Any]:
     def refused(self: Value) -> Any:
-        if _mode.get() & _TRACE:
+        if _recorder() is not None:
             raise refuse(what)
         return original(self)
 

@@ -4,7 +4,7 @@ The compiler writes no calculus of its own. To get the code for, say, the gradie
 product, it calls `ops.mul_vjp` itself with placeholders (`Sym`) instead of numbers:
 
     >>> from micrograd_lite import ops
-    >>> expressions(ops.mul_vjp, ["g5", "v5", "v3", "v4"])
+    >>> expressions(ops.mul.vjp, ["g5", "v5", "v3", "v4"])
     ['(g5 * v4)', '(g5 * v3)']
 
 A `Sym` records each arithmetic operation it takes part in, in the order Python evaluates
@@ -12,14 +12,16 @@ it, so the expression does the same float operations as the rule does at run tim
 gives bit-identical results. Where a rule branches on its inputs (`relu_vjp` asks
 `out <= 0.0`), every branch is followed and the result is a conditional expression:
 
-    >>> expressions(ops.relu_vjp, ["g7", "v7", "v6"])
+    >>> expressions(ops.relu.vjp, ["g7", "v7", "v6"])
     ['(0.0 if (v7 <= 0.0) else g7)']
 
-Division, powers and logs become calls of the IEEE helpers in `ops` (`float_div`,
-`float_pow`, `float_log`), exactly what the rules' `div`, `power` and `log` call on
-floats. A rule or forward a placeholder cannot go through (one that calls `math.exp`,
-or reads `float()` of an input) raises `NotSymbolicError`, and the generated code calls
-that function instead (see `NAMES`).
+An operation a rule applies to a placeholder (`div(g, b)`, `log(a)`, `cos(a)` in a
+user's `sin`) is inlined through its own forward where a placeholder can go through it,
+and otherwise becomes a call of that forward, by the name `names()` gives it: `/` and
+`**` call the IEEE helpers `float_div` and `float_pow`, exactly what the rules do on
+floats. A rule or forward a placeholder cannot go through at all (one that calls
+`math.exp`, or reads `float()` of an input) raises `NotSymbolicError`, and the generated
+code calls that function instead.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from typing import Any
 
 from micrograd_lite import ops
 
-__all__ = ["NAMES", "NotSymbolicError", "expressions", "literal", "name_of"]
+__all__ = ["NotSymbolicError", "expressions", "literal", "name_of", "names"]
 
 #: How many paths through one rule are followed before it is called as a function.
 MAX_PATHS = 16
@@ -102,6 +104,19 @@ class Sym:
     def _call(self, name: str, *args: object) -> Sym:
         return Sym(f"{name}({', '.join(_code(a) for a in args)})", self.branches)
 
+    @staticmethod
+    def __apply_op__(op: ops.Op, inputs: tuple[Any, ...]) -> Sym:
+        """An op applied to placeholders: its forward inlined, or else called by name."""
+        first = next(x for x in inputs if isinstance(x, Sym))
+        assert op.forward is not None  # rules apply registered ops, which have one
+        try:
+            (code,) = expressions(
+                op.forward, [_code(x) if isinstance(x, Sym) else x for x in inputs]
+            )
+        except NotSymbolicError:
+            return first._call(name_of(op.forward, op, "forward"), *inputs)
+        return Sym(code, first.branches)
+
     def _compare(self, symbol: str, other: object) -> _Condition:
         return _Condition(f"({self.code} {symbol} {_code(other)})", self.branches)
 
@@ -135,9 +150,6 @@ class Sym:
 
     def __rpow__(self, other: object) -> Sym:
         return self._call("float_pow", other, self)
-
-    def log(self) -> Sym:
-        return self._call("float_log", self)
 
     def __neg__(self) -> Sym:
         return Sym(f"(-{self.code})", self.branches)
@@ -199,26 +211,30 @@ def expressions(fn: Callable[..., Any], args: Sequence[str | float]) -> list[str
 
 
 def name_of(fn: Callable[..., Any], op: ops.Op, role: str) -> str:
-    """The name generated code calls `fn` by (an op's forward or rule)."""
-    name = getattr(fn, "__name__", "<lambda>")
-    return f"{role}_{op.name()}" if name == "<lambda>" else name
+    """The name generated code calls `fn` by (an op's forward or rule).
+
+    A forward keeps its own name (`tanh`, `float_div`) where no other op's forward has
+    it; a rule, a lambda, or a clashing forward is named after its op
+    (`vjp_PowBackward1`, `forward_AddBackward0`).
+    """
+    name = getattr(fn, "__name__", "")
+    if role == "forward" and name.isidentifier() and name not in _RESERVED:
+        others = (o.forward for o in ops.REGISTRY.values() if o.forward is not fn)
+        if all(getattr(other, "__name__", None) != name for other in others):
+            return name
+    return f"{role}_{op.name()}"
 
 
-def _names() -> dict[str, Any]:
-    names: dict[str, Any] = {
-        "inf": math.inf,
-        "nan": math.nan,
-        "float_div": ops.float_div,
-        "float_pow": ops.float_pow,
-        "float_log": ops.float_log,
-    }
-    for op in ops.ALL_OPS:
+#: Names the generated function uses for its own locals and arguments.
+_RESERVED = {"inputs", "captured", "seeds", "backward", "outputs", "inf", "nan"}
+
+
+def names() -> dict[str, Any]:
+    """Every name generated code may use, and what it stands for: from `ops.REGISTRY`, so
+    an op defined with `define_op` after import is known too."""
+    table: dict[str, Any] = {"inf": math.inf, "nan": math.nan, "float_pow": ops.float_pow}
+    for op in ops.REGISTRY.values():
         for fn, role in ((op.forward, "forward"), (op.vjp, "vjp")):
-            name = name_of(fn, op, role)
-            assert names.get(name, fn) is fn, f"two functions named {name}"
-            names[name] = fn
-    return names
-
-
-#: Every name generated code may use, and what it stands for.
-NAMES = _names()
+            if not op.closure:
+                table[name_of(fn, op, role)] = fn
+    return table
