@@ -37,18 +37,16 @@ _new = object.__new__
 class Value:
     """A scalar node in a computation graph: its `data`, its `grad`, and how it was made."""
 
-    # `__dict__` lets a Value take extra attributes (`p.m = 0.0`) and hold a user's
+    # `__dict__` lets a Value take extra attributes (`p.m = 0.0`), a label and a user's
     # `_backward` closure; it costs nothing until the first such attribute is set.
-    __slots__ = (
-        "data", "grad", "parents", "op", "requires_grad", "label", "__dict__", "__weakref__"
-    )  # fmt: skip
+    __slots__ = ("data", "grad", "parents", "op", "requires_grad", "__dict__", "__weakref__")
 
     data: float
     grad: float
     parents: tuple[Value, ...]
     op: Op | None
     requires_grad: bool
-    label: str
+    label: str = ""  # most nodes have none, so it lives in __dict__ once set
 
     def __init__(
         self,
@@ -69,7 +67,8 @@ class Value:
         parents = _children_of(_children)
         self.data = number
         self.grad = 0.0
-        self.label = label
+        if label:
+            self.label = label
         self.parents = ()
         self.op = None
         self.requires_grad = bool(requires_grad)
@@ -299,19 +298,16 @@ def _node(data: float, parents: tuple[Value, ...], op: Op | None, requires_grad:
     out.parents = parents
     out.op = op
     out.requires_grad = requires_grad
-    out.label = ""
     return out
 
 
 def _operand(x: object) -> Value | None:
-    """A Value (of any subclass) as it is; a Python number as a leaf that needs no
-    gradient; None for anything else."""
-    if isinstance(x, Value):
-        return x
+    """A Python number as a leaf that needs no gradient; a Value (of any subclass) as it
+    is; None for anything else."""
     number = as_float(x)
-    if number is None:
-        return None
-    return _node(number, (), None, False)
+    if number is not None:
+        return _node(number, (), None, False)
+    return x if isinstance(x, Value) else None
 
 
 def as_float(x: object) -> float | None:
@@ -341,14 +337,26 @@ def _binary(op: Op, a: object, b: object) -> Value:
     assert isinstance(b, Value)
     data = op.forward(a.data, b.data)
     if (a.requires_grad or b.requires_grad) and _mode.get() == _RECORD:
-        return _node(data, (a, b), op, True)  # the common case, kept short
+        out = _new(Value)  # the common case: `_node` written out, a call saved per node
+        out.data = data
+        out.grad = 0.0
+        out.parents = (a, b)
+        out.op = op
+        out.requires_grad = True
+        return out
     return _result(op, data, (a, b))
 
 
 def _unary(op: Op, a: Value) -> Value:
     data = op.forward(a.data)
     if a.requires_grad and _mode.get() == _RECORD:
-        return _node(data, (a,), op, True)
+        out = _new(Value)  # as in `_binary`
+        out.data = data
+        out.grad = 0.0
+        out.parents = (a,)
+        out.op = op
+        out.requires_grad = True
+        return out
     return _result(op, data, (a,))
 
 
@@ -374,10 +382,13 @@ def apply(op: Op, *inputs: object) -> Value:
 def _operands(op: Op, values: Iterable[object]) -> tuple[Value, ...]:
     parents = []
     for x in values:
-        v = _operand(x)
-        if v is None:
-            raise TypeError(f"{op.name()} takes Values and real numbers, got {type(x).__name__}")
-        parents.append(v)
+        if type(x) is not Value:  # a number, or a subclass of Value
+            v = _operand(x)
+            if v is None:
+                got = type(x).__name__
+                raise TypeError(f"{op.name()} takes Values and real numbers, got {got}")
+            x = v
+        parents.append(x)
     return tuple(parents)
 
 

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, Union
 if TYPE_CHECKING:
     from micrograd_lite.engine import Value
 
-__all__ = ["REGISTRY", "Op", "define_op", "power"]
+__all__ = ["BUILT_IN", "REGISTRY", "Op", "define_op", "power"]
 
 inf = math.inf
 nan = math.nan
@@ -103,7 +103,8 @@ class Op:
 
 #: Every operation, built-in and user-defined, by its `grad_fn` name, in definition order.
 REGISTRY: dict[str, Op] = {}
-_BUILT_IN: set[str] = set()  # filled at the end of this file: names user code cannot reuse
+#: The names of the operations this file defines, which user code cannot reuse.
+BUILT_IN: set[str] = set()  # filled at the end of this file
 
 
 def define_op(
@@ -123,7 +124,7 @@ def define_op(
 
     def register(rule: Rule) -> Op:
         op_name = name or _default_name(symbol)
-        if op_name in _BUILT_IN:
+        if op_name in BUILT_IN:
             raise ValueError(f"{op_name} is a built-in operation; give your op another name")
         op = Op(op_name, symbol, _arity(rule), forward, rule, constant_inputs)
         REGISTRY[op_name] = op  # defining it again (a re-run notebook cell) replaces it
@@ -139,10 +140,12 @@ def _default_name(symbol: str) -> str:
 
 
 def _arity(rule: Rule) -> int:
-    parameters = list(inspect.signature(rule).parameters.values())
-    if any(p.kind is p.VAR_POSITIONAL for p in parameters):
+    code = getattr(rule, "__code__", None)
+    if code is None:
+        raise TypeError(f"a rule must be a Python function, got {type(rule).__name__}")
+    if code.co_flags & inspect.CO_VARARGS:
         return 0
-    arity = len(parameters) - 2  # after g and out
+    arity: int = code.co_argcount - 2  # after g and out
     if arity < 1:
         raise TypeError("a rule takes (g, out, *inputs): the gradient, the result, the inputs")
     return arity
@@ -348,4 +351,4 @@ def mse_loss(g: Num, out: Num, *xs: Num) -> tuple[Num, ...]:
     return (*d_pred, *[-d for d in d_pred])
 
 
-_BUILT_IN.update(REGISTRY)
+BUILT_IN.update(REGISTRY)

@@ -183,7 +183,7 @@ class Adam(Optimizer):
             state["step"] += 1
             if weight_decay != 0:
                 g = _fma(weight_decay, p.data, g)  # g + weight_decay * p
-            exp_avg = _lerp(state["exp_avg"], g, 1 - beta1)
+            exp_avg = lerp(state["exp_avg"], g, 1 - beta1)
             exp_avg_sq = _fma((1 - beta2) * g, g, state["exp_avg_sq"] * beta2)
             state["exp_avg"], state["exp_avg_sq"] = exp_avg, exp_avg_sq
             step = state["step"]
@@ -211,7 +211,7 @@ def _exact_fma(a: float, b: float, c: float) -> float:
 _fma: Callable[[float, float, float], float] = getattr(math, "fma", _exact_fma)
 
 
-def _lerp(start: float, end: float, weight: float) -> float:
+def lerp(start: float, end: float, weight: float) -> float:
     """`start + weight * (end - start)`, in the fused form PyTorch's lerp kernel uses."""
     if abs(weight) < 0.5:
         return _fma(weight, end - start, start)

@@ -83,7 +83,7 @@ def test_lerp_is_bit_identical_to_pytorch(weight: float) -> None:
     torch = pytest.importorskip("torch", reason="PyTorch is not installed; parity runs in CI")
     import random
 
-    from micrograd_lite.optim import _lerp
+    from micrograd_lite.optim import lerp
 
     rng = random.Random(0)
     for _ in range(2000):
@@ -91,7 +91,7 @@ def test_lerp_is_bit_identical_to_pytorch(weight: float) -> None:
         expected = torch.tensor(start, dtype=torch.float64).lerp(
             torch.tensor(end, dtype=torch.float64), weight
         )
-        assert _lerp(start, end, weight) == expected.item()
+        assert lerp(start, end, weight) == expected.item()
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,148 @@
+"""`define_op`: an op defined in user code works everywhere a built-in one does.
+
+The op here is the README's: `sin`, whose rule uses `cos`, whose rule uses `sin`, so
+second derivatives go through both.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import pytest
+
+import micrograd_lite as mg
+from micrograd_lite import Op, Value, define_op, ops
+from micrograd_lite.__main__ import FUNCTIONS
+from micrograd_lite.gradcheck import gradcheck, gradgradcheck
+from micrograd_lite.viz import draw_dot
+
+
+def float_sin(x: float) -> float:
+    return math.sin(x) if math.isfinite(x) else math.nan  # sin(±inf) is nan, as in C
+
+
+def float_cos(x: float) -> float:
+    return math.cos(x) if math.isfinite(x) else math.nan
+
+
+@pytest.fixture
+def sin() -> Iterator[Op]:
+    """sin and cos, defined as a user would, and taken out of the registry afterwards."""
+
+    # d sin(a) = cos(a) da
+    @define_op("sin", float_sin)
+    def sin(g: ops.Num, out: ops.Num, a: ops.Num) -> tuple[ops.Num]:
+        return (g * cos(a),)
+
+    # d cos(a) = -sin(a) da
+    @define_op("cos", float_cos)
+    def cos(g: ops.Num, out: ops.Num, a: ops.Num) -> tuple[ops.Num]:
+        return (g * -sin(a),)
+
+    yield sin
+    del ops.REGISTRY["SinBackward0"], ops.REGISTRY["CosBackward0"]
+
+
+def test_an_op_is_registered_under_its_grad_fn_name(sin: Op) -> None:
+    """define_op names it SinBackward0 from its symbol and counts its inputs."""
+    assert ops.REGISTRY["SinBackward0"] is sin
+    assert (sin.name(), sin.symbol, sin.arity) == ("SinBackward0", "sin", 1)
+    assert repr(sin(Value(1.0)).grad_fn) == "<SinBackward0>"
+
+
+def test_an_op_on_numbers_is_its_forward_and_on_values_a_node(sin: Op) -> None:
+    """sin(0.5) is a float; sin(Value(0.5)) a Value that records its parent."""
+    assert sin(0.5) == math.sin(0.5)
+    x = Value(0.5)
+    y = sin(x)
+    assert isinstance(y, Value)
+    assert y.data == math.sin(0.5)
+    assert y.parents == (x,)
+
+
+def test_backward_through_a_user_op(sin: Op) -> None:
+    """d/dx sin(x²) = 2x cos(x²), as x cos(x²) + x cos(x²): x is used twice."""
+    x = Value(0.7)
+    sin(x * x).backward()
+    c = math.cos(0.7 * 0.7)
+    assert x.grad == c * 0.7 + c * 0.7
+
+
+def test_second_derivatives_through_a_user_op(sin: Op) -> None:
+    """d²/dx² sin(x) = -sin(x), through grad(create_graph=True)."""
+    x = Value(0.7)
+    (dx,) = mg.grad(sin(x), [x], create_graph=True)
+    (ddx,) = mg.grad(dx, [x])  # type: ignore[arg-type]
+    assert ddx == -math.sin(0.7)
+
+
+def test_gradcheck_and_gradgradcheck_pass_for_a_user_op(sin: Op) -> None:
+    """Its rule agrees with central differences, to first and second order."""
+    assert gradcheck(lambda a, b: sin(a * b), [Value(0.3), Value(-1.2)])
+    assert gradgradcheck(lambda a: sin(a) * a, [Value(0.3)])
+
+
+def test_compile_inlines_a_user_op_and_replays_it_bit_for_bit(sin: Op) -> None:
+    """The generated code computes the rule inline (`cos` called as a forward), and a
+    replay gives eager's numbers to the bit."""
+    f = mg.compile(lambda a: sin(a * a) * a)
+    for x in (0.3, -1.1, 2.5):
+        eager = Value(x)
+        expected = (sin(eager * eager) * eager).data
+        (sin(eager * eager) * eager).backward()
+        v = Value(x)
+        assert f(v).data == expected
+        assert v.grad.hex() == eager.grad.hex()
+    assert f.recordings == 1
+    source = f.source()
+    assert "float_sin(" in source
+    assert "float_cos(" in source
+    assert "vjp_" not in source
+
+
+def test_a_user_op_is_drawn_with_its_symbol(sin: Op) -> None:
+    """The visualiser shows the op's symbol, as for built-in ones."""
+    assert "[label=sin " in draw_dot(sin(Value(1.0))).source
+
+
+def test_detect_anomaly_names_a_user_op(sin: Op) -> None:
+    """A user op whose forward gives nan is named by detect_anomaly, as a built-in one."""
+    with mg.detect_anomaly(), pytest.raises(FloatingPointError, match="SinBackward0"):
+        sin(Value(math.inf, label="x"))
+
+
+def test_an_op_with_any_number_of_inputs() -> None:
+    """A rule with `*xs` makes an n-ary op, as micrograd_lite.sum is."""
+
+    # d max(x1 ... xn) = dxi for the first largest xi
+    @define_op("max", lambda *xs: max(xs))
+    def largest(g: ops.Num, out: ops.Num, *xs: ops.Num) -> tuple[ops.Num, ...]:
+        first = [float(x) for x in xs].index(float(out))
+        return tuple(g if i == first else 0.0 for i in range(len(xs)))
+
+    try:
+        a, b, c = Value(1.0), Value(3.0), Value(2.0)
+        largest(a, b, c).backward()
+        assert largest.arity == 0
+        assert (a.grad, b.grad, c.grad) == (0.0, 1.0, 0.0)
+    finally:
+        del ops.REGISTRY["MaxBackward0"]
+
+
+def test_a_built_in_op_cannot_be_redefined() -> None:
+    """Reusing a built-in name is refused, so no user op replaces tanh's rule."""
+    with pytest.raises(ValueError, match="TanhBackward0 is a built-in operation"):
+        define_op("tanh", math.tanh)(lambda g, out, a: (g,))
+
+
+def test_a_rule_must_take_the_gradient_the_result_and_inputs() -> None:
+    """A rule with too few parameters is refused when it is defined."""
+    with pytest.raises(TypeError, match=r"a rule takes \(g, out, \*inputs\)"):
+        define_op("bad", abs)(lambda g, out: ())
+
+
+def test_the_command_line_offers_every_one_input_built_in_op() -> None:
+    """The CLI's functions come from the registry: nothing to keep in step by hand."""
+    one_input = {op.symbol for op in ops.REGISTRY.values() if op.arity == 1}
+    assert {"exp", "log", "tanh", "relu", "sigmoid"} <= set(FUNCTIONS) <= one_input
