@@ -10,6 +10,8 @@ from __future__ import annotations
 import gc
 import math
 import random
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -326,3 +328,57 @@ def test_the_exercises_softmax_gives_the_expected_gradients() -> None:
     assert loss.data == pytest.approx(2.1755153626167147, rel=1e-12)
     expected = [0.041772570515350445, 0.8390245074625319, 0.005653302662216329, -0.8864503806400986]
     assert [x.grad for x in logits] == pytest.approx(expected, rel=1e-12)
+
+
+def test_micrograds_readme_example_prints_its_numbers() -> None:
+    """micrograd's README example (its test_more_ops) gives the numbers its README shows."""
+    a, b, g = micrograd_more_ops(Value)
+    assert f"{g.data:.4f} {a.grad:.4f} {b.grad:.4f}" == "24.7041 138.8338 645.5773"
+
+
+def micrograd_sanity_check(value: Callable[[float], Any]) -> tuple[Any, Any]:
+    """micrograd's test_sanity_check expression, for Values or tensors."""
+    x = value(-4.0)
+    z = 2 * x + 2 + x
+    q = z.relu() + z * x
+    h = (z * z).relu()
+    y = h + q + q * x
+    y.backward()
+    return x, y
+
+
+def micrograd_more_ops(value: Callable[[float], Any]) -> tuple[Any, Any, Any]:
+    """micrograd's test_more_ops expression, for Values or tensors."""
+    a = value(-4.0)
+    b = value(2.0)
+    c = a + b
+    d = a * b + b**3
+    c += c + 1
+    c += 1 + c + (-a)
+    d += d * 2 + (b + a).relu()
+    d += 3 * d + (b - a).relu()
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    g += 10.0 / f
+    g.backward()
+    return a, b, g
+
+
+def test_micrograds_own_engine_tests_agree_with_pytorch() -> None:
+    """micrograd's test/test_engine.py, both tests, against PyTorch float64."""
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed; parity runs in CI")
+
+    def tensor(x: float) -> Any:
+        return torch.tensor([x], dtype=torch.float64, requires_grad=True)
+
+    (xmg, ymg), (xpt, ypt) = micrograd_sanity_check(Value), micrograd_sanity_check(tensor)
+    assert ymg.data == ypt.data.item()
+    assert xmg.grad == xpt.grad.item()
+    ours, theirs = micrograd_more_ops(Value), micrograd_more_ops(tensor)
+    assert (
+        f"{ours[2].data:.4f} {ours[0].grad:.4f} {ours[1].grad:.4f}" == "24.7041 138.8338 645.5773"
+    )
+    for mine, pytorch in zip(ours[:2], theirs[:2]):  # the leaves a and b
+        assert abs(mine.grad - pytorch.grad.item()) < 1e-6
+    assert abs(ours[2].data - theirs[2].data.item()) < 1e-6

@@ -63,3 +63,22 @@ def test_the_generated_neuron_is_what_the_compiler_writes() -> None:
     compiled = mg.compile(neuron)
     compiled([Value(2.0, label="x1"), Value(0.0, label="x2")])
     assert compiled.source() == shown
+
+
+def test_coming_from_micrograd_prints_the_lectures_gradients() -> None:
+    """The lecture's manual `_backward` walk prints the block under it."""
+    code, shown = re.findall(r"```(?:python)?\n(.*?)```", section("Coming from micrograd"), re.S)[
+        :2
+    ]
+    assert run(code) == shown
+
+
+def test_defining_an_op_prints_its_shown_output() -> None:
+    """The `sin` example of "Defining an op" prints the block under it."""
+    from micrograd_lite import ops
+
+    code, shown = re.findall(r"```(?:python)?\n(.*?)```", section("Defining an op"), re.S)[:2]
+    try:
+        assert run(code) == shown
+    finally:
+        del ops.REGISTRY["SinBackward0"], ops.REGISTRY["CosBackward0"]

@@ -206,26 +206,6 @@ def test_sum_refuses_non_numbers() -> None:
         mg.sum([Value(1.0), "x"])  # type: ignore[list-item]
 
 
-def test_micrograd_readme_example() -> None:
-    """micrograd's README example runs unchanged and prints the same numbers."""
-    a = Value(-4.0)
-    b = Value(2.0)
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    assert f"{g.data:.4f}" == "24.7041"
-    g.backward()
-    assert f"{a.grad:.4f}" == "138.8338"
-    assert f"{b.grad:.4f}" == "645.5773"
-
-
 def test_micrograd_attribute_names() -> None:
     """micrograd's _prev and _op are there for code that draws micrograd graphs."""
     a = Value(1.0)
