@@ -1,8 +1,9 @@
 """Reverse-mode differentiation over a graph of Values: `backward()` and `grad()`.
 
-Both walk the graph in reverse topological order (each node after every node that uses
-it) and call each node's derivative rule from `micrograd_lite.ops`. The order is built
-with an explicit stack rather than recursion, so a graph a million operations deep works.
+Both visit the results of operations newest first, PyTorch's engine order (each node
+after every node that uses it), and call each node's derivative rule from
+`micrograd_lite.ops`. The graph is walked with an explicit stack rather than recursion,
+so a graph a million operations deep works.
 
 - `backward(outputs, grad_outputs)` adds the gradients into the leaves' `.grad`
   (accumulating across calls, as PyTorch does) and stores this pass's gradient in each
@@ -14,6 +15,8 @@ with an explicit stack rather than recursion, so a graph a million operations de
 from __future__ import annotations
 
 import math
+import operator
+import threading
 import weakref
 from collections.abc import Iterator, Sequence
 from numbers import Real
@@ -27,6 +30,7 @@ __all__ = [
     "backward",
     "backward_steps",
     "grad",
+    "graph_below",
     "propagate",
     "topological_order",
 ]
@@ -36,30 +40,58 @@ __all__ = [
 NO_GRAPH_REASONS: weakref.WeakKeyDictionary[Value, str] = weakref.WeakKeyDictionary()
 
 
-def topological_order(roots: Sequence[Value]) -> list[Value]:
-    """Every node that requires grad and that the roots depend on, parents before children.
+#: One backward pass at a time: a pass keeps its partial sums in the nodes' `.grad`,
+#: so two threads differentiating one graph at once would mix theirs.
+_pass_lock = threading.RLock()
 
-    A depth-first walk with an explicit stack: a node is appended once all its parents
-    are, so the list is a topological order, and reversed it is the order backward needs.
+_creation = operator.attrgetter("_seq")
+
+
+def graph_below(roots: Sequence[Value]) -> tuple[list[Value], list[Value]]:
+    """What backward visits below `roots`: the results of operations that require grad,
+    newest first (PyTorch's engine order), and the leaves that require grad.
+
+    A node is made after its parents, so newest first is also a reverse topological
+    order: every node comes after each node that uses it. This is the one place the
+    order is decided; `backward`, `grad`, the visualiser and `compile` all follow it.
     """
-    order: list[Value] = []
-    visited: set[Value] = set()
-    for root in roots:
-        if root in visited or not root.requires_grad:
+    results: list[Value] = []
+    leaves: list[Value] = []
+    seen: set[Value] = set()
+    stack = [root for root in roots if root.requires_grad]
+    while stack:
+        v = stack.pop()
+        if v in seen:
             continue
-        visited.add(root)
-        stack = [(root, iter(root.parents))]
-        while stack:
-            node, parents = stack[-1]
-            for parent in parents:
-                if parent.requires_grad and parent not in visited:
-                    visited.add(parent)
-                    stack.append((parent, iter(parent.parents)))
-                    break
-            else:  # every parent is placed: the node can follow them
-                stack.pop()
-                order.append(node)
-    return order
+        seen.add(v)
+        op = v.op
+        if op is None:
+            leaves.append(v)
+        elif op.arity == 2:
+            results.append(v)
+            a = v._a
+            b = v._b
+            if a.requires_grad:
+                stack.append(a)
+            if b.requires_grad:
+                stack.append(b)
+        elif op.arity == 1:
+            results.append(v)
+            a = v._a
+            if a.requires_grad:
+                stack.append(a)
+        else:
+            results.append(v)
+            stack.extend([p for p in v._a if p.requires_grad])
+    results.sort(key=_creation, reverse=True)
+    return results, leaves
+
+
+def topological_order(roots: Sequence[Value]) -> list[Value]:
+    """Every node that requires grad and that the roots depend on, parents before children:
+    the leaves, then the results of operations in the order they were made."""
+    results, leaves = graph_below(roots)
+    return leaves + results[::-1]
 
 
 def backward(outputs: Sequence[Value], grad_outputs: Sequence[float] | None = None) -> None:
@@ -67,47 +99,62 @@ def backward(outputs: Sequence[Value], grad_outputs: Sequence[float] | None = No
 
     With one output, `grad_outputs` defaults to 1. Several outputs give the
     vector-Jacobian product with `grad_outputs`, which is then required.
+
+    As in PyTorch, a pass first sums the contributions reaching each leaf, then adds the
+    sum to the leaf's `.grad` once (or stores it, where `.grad` is still 0). Sums start
+    from -0.0, the float that adding leaves unchanged, so the first contribution keeps
+    its sign.
     """
     grad_mode.check_observed("calls backward()")
     outputs, seeds = _check_outputs(outputs, grad_outputs, "backward")
-    order = topological_order(outputs)
-    for node in order:  # intermediate nodes hold this pass's gradient only
-        if node.op is not None:
-            node.grad = 0.0
-    for output, seed in zip(outputs, seeds):
-        output.grad += seed
+    with _pass_lock:
+        results, leaves = graph_below(outputs)
+        before = [leaf.grad for leaf in leaves]
+        for v in results:  # intermediate nodes hold this pass's gradient only
+            v.grad = -0.0
+        for v in leaves:
+            v.grad = -0.0
+        for output, seed in zip(outputs, seeds):
+            output.grad += seed
+        _run_rules(results)
+        for leaf, old in zip(leaves, before):
+            if old != 0.0:  # else the pass's sum stands, signed zero included
+                leaf.grad = old + leaf.grad
+
+
+def _run_rules(results: list[Value]) -> None:
+    """Each node, newest first, adds its rule's gradients into its parents' `.grad`."""
     check = grad_mode.mode.get() & grad_mode.ANOMALY
-    for node in reversed(order):
+    for node in results:
         op = node.op
-        if op is None:
-            continue
         g = node.grad
-        parents = node.parents
         # Unpacking by arity avoids building a list of parent data for every node.
-        if op.arity == 2:
-            a, b = parents
-            grad_a, grad_b = op.vjp(g, node.data, a.data, b.data)
+        if op.arity == 2:  # type: ignore[union-attr]  # results have an op
+            a = node._a
+            b = node._b
+            grad_a, grad_b = op.vjp(g, node.data, a.data, b.data)  # type: ignore[union-attr]
             if check:
-                _check_backward(op, (grad_a, grad_b), parents)
+                _check_backward(op, (grad_a, grad_b), (a, b))  # type: ignore[arg-type]
             if a.requires_grad:
                 a.grad += grad_a
             if b.requires_grad:
                 b.grad += grad_b
-        elif op.arity == 1:
-            (a,) = parents
-            (grad_a,) = op.vjp(g, node.data, a.data)
+        elif op.arity == 1:  # type: ignore[union-attr]
+            a = node._a
+            (grad_a,) = op.vjp(g, node.data, a.data)  # type: ignore[union-attr]
             if check:
-                _check_backward(op, (grad_a,), parents)
+                _check_backward(op, (grad_a,), (a,))  # type: ignore[arg-type]
             if a.requires_grad:
                 a.grad += grad_a
-        elif op.closure:  # micrograd's node: its closure adds into the parents' .grad
+        elif op.closure:  # type: ignore[union-attr]  # micrograd's node: its closure adds
             node._backward()
             if check:
-                _check_backward(op, [p.grad for p in parents], parents)
+                _check_backward(op, [p.grad for p in node._a], node._a)  # type: ignore[arg-type]
         else:
-            input_grads = op.vjp(g, node.data, *[p.data for p in parents])
+            parents = node._a
+            input_grads = op.vjp(g, node.data, *[p.data for p in parents])  # type: ignore[union-attr]
             if check:
-                _check_backward(op, input_grads, parents)
+                _check_backward(op, input_grads, parents)  # type: ignore[arg-type]
             for parent, grad_p in zip(parents, input_grads):
                 if parent.requires_grad:
                     parent.grad += grad_p
@@ -159,7 +206,8 @@ def grad(
             )
     grads: dict[Value, Num] = {}
     for output, seed in zip(outputs, seeds):
-        grads[output] = grads.get(output, 0.0) + (_as_value(seed) if create_graph else seed)
+        start: Num = _as_value(seed) if create_graph else seed
+        grads[output] = grads[output] + start if output in grads else start
     with grad_mode.set_grad_enabled(create_graph):
         for _ in backward_steps(order, grads, create_graph):
             pass
@@ -214,16 +262,17 @@ def _closure_grads(node: Value, g: Num, create_graph: bool) -> tuple[float, ...]
         )
     parents = node.parents
     unique = list(dict.fromkeys(parents))  # x * x has x twice, but one .grad slot
-    saved = [(p, p.grad) for p in (node, *unique)]
-    try:
-        for p in unique:
-            p.grad = 0.0
-        node.grad = float(g)
-        node._backward()
-        reached = {p: p.grad for p in unique}
-    finally:
-        for p, slot in saved:
-            p.grad = slot
+    with _pass_lock:
+        saved = [(p, p.grad) for p in (node, *unique)]
+        try:
+            for p in unique:
+                p.grad = -0.0
+            node.grad = float(g)
+            node._backward()
+            reached = {p: p.grad for p in unique}
+        finally:
+            for p, slot in saved:
+                p.grad = slot
     # All of a parent's gradient goes to its first place among the inputs.
     first = {p: i for i, p in reversed(list(enumerate(parents)))}
     return tuple(reached[p] if first[p] == i else 0.0 for i, p in enumerate(parents))

@@ -12,6 +12,7 @@ parents, and a `_backward` closure set on it is what `backward()` runs for that 
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Iterable
 from numbers import Real
@@ -31,21 +32,38 @@ Operand = Union["Value", float, int]
 _mode = grad_mode.mode
 _RECORD = grad_mode.RECORD
 _OBSERVED = grad_mode.OBSERVED
+_created = itertools.count()  # numbers the Values in the order they are made
 _new = object.__new__
 
 
 class Value:
     """A scalar node in a computation graph: its `data`, its `grad`, and how it was made."""
 
-    # `__dict__` lets a Value take extra attributes (`p.m = 0.0`), a label and a user's
-    # `_backward` closure; it costs nothing until the first such attribute is set.
-    __slots__ = ("data", "grad", "parents", "op", "requires_grad", "__dict__", "__weakref__")
+    # The parents live in the node itself (`_a`, `_b`), not in a tuple of their own, so
+    # each node is one object for the garbage collector to track, not two. `_seq` is
+    # the order of creation, which is the order backward visits results in (newest
+    # first, as PyTorch's engine). `__dict__` lets a Value take extra attributes
+    # (`p.m = 0.0`), a label and a user's `_backward` closure; it costs nothing until
+    # the first such attribute is set.
+    __slots__ = (
+        "data",
+        "grad",
+        "op",
+        "requires_grad",
+        "_a",
+        "_b",
+        "_seq",
+        "__dict__",
+        "__weakref__",
+    )
 
     data: float
     grad: float
-    parents: tuple[Value, ...]
     op: Op | None
     requires_grad: bool
+    _a: Any  # the first parent; for an op of any number of inputs, the tuple of them
+    _b: Value  # the second parent of a two-input op
+    _seq: int  # set on results of operations only: leaves need no place in the order
     label: str = ""  # most nodes have none, so it lives in __dict__ once set
 
     def __init__(
@@ -69,7 +87,6 @@ class Value:
         self.grad = 0.0
         if label:
             self.label = label
-        self.parents = ()
         self.op = None
         self.requires_grad = bool(requires_grad)
         if parents:  # micrograd's node: a `_backward` closure set on it differentiates it
@@ -80,7 +97,8 @@ class Value:
             recording = _mode.get() & _RECORD and any(p.requires_grad for p in parents)
             self.requires_grad = bool(requires_grad and recording)
             if self.requires_grad:
-                self.parents = parents
+                self._a = parents
+                self._seq = next(_created)
                 self.op = _closure_op(_op)
 
     # -- what a node is --------------------------------------------------------------
@@ -94,6 +112,18 @@ class Value:
     def grad_fn(self) -> Op | None:
         """The operation that made this Value, or None for a leaf."""
         return self.op
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The inputs this Value was computed from, in order (empty for a leaf)."""
+        op = self.op
+        if op is None:
+            return ()
+        if op.arity == 2:
+            return (self._a, self._b)
+        if op.arity == 1:
+            return (self._a,)
+        return self._a  # type: ignore[no-any-return]  # a tuple: any number of inputs
 
     @property
     def _prev(self) -> set[Value]:
@@ -229,7 +259,7 @@ class Value:
         return _binary(ops.div, self, other)
 
     def __rtruediv__(self, other: Operand) -> Value:  # other / self
-        return _binary(ops.div, other, self)
+        return _binary(ops.rdiv, other, self)
 
     def __pow__(self, other: Operand) -> Value:
         return _binary(ops.pow_value if isinstance(other, Value) else ops.pow_number, self, other)
@@ -291,13 +321,20 @@ def mean(values: Iterable[Operand]) -> Value:
 
 
 def _node(data: float, parents: tuple[Value, ...], op: Op | None, requires_grad: bool) -> Value:
-    """A new Value without the argument checks of `Value()`."""
+    """A new Value without the argument checks of `Value()`; `op` None makes a leaf."""
     out: Value = _new(Value)
     out.data = data
     out.grad = 0.0
-    out.parents = parents
     out.op = op
     out.requires_grad = requires_grad
+    if op is not None:
+        out._seq = next(_created)
+        if op.arity == 2:
+            out._a, out._b = parents
+        elif op.arity == 1:
+            (out._a,) = parents
+        else:
+            out._a = parents
     return out
 
 
@@ -324,7 +361,7 @@ def as_float(x: object) -> float | None:
         return math.inf if x > 0 else -math.inf  # type: ignore[operator]
 
 
-def _binary(op: Op, a: object, b: object) -> Value:
+def _binary(op: Op, a: Any, b: Any) -> Value:
     if type(a) is not Value:  # a number, or a subclass of Value
         a = _operand(a)
         if a is None:
@@ -333,16 +370,16 @@ def _binary(op: Op, a: object, b: object) -> Value:
         b = _operand(b)
         if b is None:
             return NotImplemented  # type: ignore[no-any-return]  # Python raises TypeError
-    assert isinstance(a, Value)  # for mypy; free under -O
-    assert isinstance(b, Value)
     data = op.forward(a.data, b.data)
     if (a.requires_grad or b.requires_grad) and _mode.get() == _RECORD:
         out = _new(Value)  # the common case: `_node` written out, a call saved per node
         out.data = data
         out.grad = 0.0
-        out.parents = (a, b)
         out.op = op
         out.requires_grad = True
+        out._a = a
+        out._b = b
+        out._seq = next(_created)
         return out
     return _result(op, data, (a, b))
 
@@ -353,9 +390,10 @@ def _unary(op: Op, a: Value) -> Value:
         out = _new(Value)  # as in `_binary`
         out.data = data
         out.grad = 0.0
-        out.parents = (a,)
         out.op = op
         out.requires_grad = True
+        out._a = a
+        out._seq = next(_created)
         return out
     return _result(op, data, (a,))
 
@@ -430,7 +468,7 @@ def _closure_op(symbol: str) -> Op:
     op = _closure_ops.get(symbol)
     if op is None:
         op = _closure_ops[symbol] = Op(
-            "BackwardClosure", symbol, 0, _closure_forward, _closure_rule, closure=True
+            "closure", "BackwardClosure", symbol, 0, _closure_forward, _closure_rule, closure=True
         )
     return op
 

@@ -35,6 +35,7 @@ import builtins
 import inspect
 import math
 from collections.abc import Callable
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Union
 
 if TYPE_CHECKING:
@@ -60,10 +61,11 @@ class Op:
     Calling it applies the operation: `ops.tanh(0.5)` is a float, `ops.tanh(v)` a Value.
     """
 
-    __slots__ = ("_name", "symbol", "arity", "forward", "vjp", "constant_inputs", "closure")
+    __slots__ = ("key", "_name", "symbol", "arity", "forward", "vjp", "constant_inputs", "closure")
 
     def __init__(
         self,
+        key: str,
         name: str,
         symbol: str,
         arity: int,
@@ -72,6 +74,7 @@ class Op:
         constant_inputs: tuple[int, ...] = (),
         closure: bool = False,
     ) -> None:
+        self.key = key  # its place in REGISTRY: the rule's name, e.g. "div" or "rdiv"
         self._name = name
         self.symbol = symbol  # how the visualiser labels the operation
         self.arity = arity  # number of inputs; 0 means any number
@@ -101,9 +104,11 @@ class Op:
         return self.forward(*inputs)
 
 
-#: Every operation, built-in and user-defined, by its `grad_fn` name, in definition order.
+#: Every operation, built-in and user-defined, by its rule's name (`"tanh"`, `"rdiv"`), in
+#: definition order. Two ops may share a `grad_fn` name: `a / b` and `2 / a` are both
+#: `DivBackward0`, computed differently.
 REGISTRY: dict[str, Op] = {}
-#: The names of the operations this file defines, which user code cannot reuse.
+#: The keys of the operations this file defines, which user code cannot reuse.
 BUILT_IN: set[str] = set()  # filled at the end of this file
 
 
@@ -118,16 +123,20 @@ def define_op(
 
     `forward` computes the result from floats; `symbol` labels it in drawings; `name`
     is its `grad_fn` name (default: `SinBackward0` for symbol `sin`). The rule's
-    parameters after `g` and `out` give the number of inputs (`*xs` for any number).
-    Returns the `Op`, which applies the operation when called.
+    parameters after `g` and `out` give the number of inputs (`*xs` for any number),
+    and its name is the op's key in `REGISTRY`. Returns the `Op`, which applies the
+    operation when called.
     """
 
     def register(rule: Rule) -> Op:
-        op_name = name or _default_name(symbol)
-        if op_name in BUILT_IN:
-            raise ValueError(f"{op_name} is a built-in operation; give your op another name")
-        op = Op(op_name, symbol, _arity(rule), forward, rule, constant_inputs)
-        REGISTRY[op_name] = op  # defining it again (a re-run notebook cell) replaces it
+        key = getattr(rule, "__name__", "")
+        if not key.isidentifier():
+            raise TypeError("define_op decorates a rule defined with def, named after the op")
+        if key in BUILT_IN:
+            raise ValueError(f"{key} is a built-in operation; name your rule otherwise")
+        op = Op(key, name or _default_name(symbol), symbol, _arity(rule), forward, rule)
+        op.constant_inputs = constant_inputs
+        REGISTRY[key] = op  # defining it again (a re-run notebook cell) replaces it
         return op
 
     return register
@@ -180,13 +189,61 @@ def float_div(x: float, y: float) -> float:
 
 def float_pow(x: float, y: float) -> float:
     """`x ** y` as C's `pow`: `0 ** -1 = inf`, `(-8) ** (1/3) = nan`, overflow gives inf."""
+    if x < 0.0 and math.isfinite(y) and y != math.floor(y):
+        return nan  # a negative base to a fractional power (Python would go complex)
     try:
-        result = x**y
+        return x**y  # type: ignore[no-any-return]  # real: the complex case is above
     except ZeroDivisionError:  # zero to a negative power
         return math.copysign(inf, x) if _is_odd_integer(y) else inf
     except OverflowError:
         return -inf if x < 0.0 and _is_odd_integer(y) else inf
-    return nan if isinstance(result, complex) else result
+
+
+def float_pow_number(x: float, c: float) -> float:
+    """`x ** c` for a number exponent, as PyTorch's CPU kernel: the exponents 2, 3, -2,
+    0.5, -0.5 and -1 are multiplications, square roots and divisions, others `pow`."""
+    if c == 2.0:
+        return x * x
+    if c == 3.0:
+        return x * x * x
+    if c == 0.5:
+        return math.sqrt(x) if x >= 0.0 or x != x else nan
+    if c == -0.5:
+        return float_div(1.0, math.sqrt(x)) if x >= 0.0 or x != x else nan
+    if c == -1.0:
+        return float_div(1.0, x)
+    if c == -2.0:
+        return float_div(1.0, x * x)
+    return float_pow(x, c)
+
+
+_SPLIT = 134217729.0  # 2**27 + 1: splits a float's 53 bits into two halves (Veltkamp)
+
+
+def float_fma(a: float, b: float, c: float) -> float:
+    """`a * b + c` rounded once, as a fused multiply-add, on every Python version.
+
+    Here `a * b` is split exactly into its rounded value and its error (Dekker's
+    product), and `math.fsum` rounds the exact sum of those and `c` once. Where the
+    split could overflow or underflow, exact rational arithmetic does it instead.
+    """
+    p = a * b
+    if 1e-250 < abs(p) < 1e290 and abs(a) < 1e290 and abs(b) < 1e290 and abs(c) < 1e300:
+        t = _SPLIT * a
+        a_hi = t - (t - a)
+        a_lo = a - a_hi
+        t = _SPLIT * b
+        b_hi = t - (t - b)
+        b_lo = b - b_hi
+        error = ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+        return math.fsum((p, error, c))
+    if a == 0.0 or b == 0.0 or not (math.isfinite(a) and math.isfinite(b) and math.isfinite(c)):
+        return p + c  # the product is exact (or inf/nan): one rounding
+    exact = Fraction(a) * Fraction(b) + Fraction(c)
+    try:
+        return float(exact)
+    except OverflowError:  # beyond the largest float: IEEE rounds to ±inf
+        return inf if exact > 0 else -inf
 
 
 def float_exp(x: float) -> float:
@@ -207,16 +264,13 @@ def float_log(x: float) -> float:
 
 
 def float_sigmoid(x: float) -> float:
-    """`1 / (1 + e ** -x)`, computed so that neither tail overflows."""
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)  # x < 0 or nan, so this cannot overflow
-    return e / (1.0 + e)
+    """`1 / (1 + e ** -x)`, as PyTorch computes it (e ** 1000 is inf, so the result 0)."""
+    return 1.0 / (1.0 + float_exp(-x))
 
 
 def float_relu(x: float) -> float:
-    """`max(x, 0)`, with nan passed through as PyTorch does."""
-    return 0.0 if x <= 0.0 else x
+    """`max(x, 0)`, with nan and -0.0 passed through as PyTorch does."""
+    return 0.0 if x < 0.0 else x
 
 
 def float_sum(*xs: float) -> float:
@@ -233,6 +287,10 @@ def float_mse(*xs: float) -> float:
     """Mean of `(prediction - target)²`; the first half of the inputs are predictions."""
     n = len(xs) // 2
     return builtins.sum([(p - t) * (p - t) for p, t in zip(xs[:n], xs[n:])], 0.0) / n
+
+
+if hasattr(math, "fma"):  # Python 3.13 and later: the processor's own instruction
+    float_fma = math.fma  # the same function, faster
 
 
 # ---------------------------------------------------------------------------------------
@@ -265,33 +323,42 @@ def mul(g: Num, out: Num, a: Num, b: Num) -> tuple[Num, Num]:
     return g * b, g * a
 
 
-# d(a / b) = da / b - a db / b²
+# d(a / b) = da / b - (a / b) db / b, with a / b / b rather than b², which overflows
 @define_op("/", float_div, name="DivBackward0")
 def div(g: Num, out: Num, a: Num, b: Num) -> tuple[Num, Num]:
-    return div(g, b), -div(g * a, b * b)
+    return div(g, b), -(g * div(div(a, b), b))
+
+
+# c / a = c * r with r = 1/a, as PyTorch computes it; d(c / a) = -c r² da
+@define_op("/", lambda c, a: c * float_div(1.0, a), name="DivBackward0", constant_inputs=(0,))
+def rdiv(g: Num, out: Num, c: Num, a: Num) -> tuple[Num, Num]:
+    r = div(1.0, a)
+    return 0.0, -(g * c) * (r * r)
 
 
 # d(a ** c) = c a^(c-1) da, for a number c; 0 when c = 0 (even at a = 0), as PyTorch
-@define_op("**", float_pow, name="PowBackward0", constant_inputs=(1,))
+@define_op("**", float_pow_number, name="PowBackward0", constant_inputs=(1,))
 def pow_number(g: Num, out: Num, a: Num, c: Num) -> tuple[Num, Num]:
     if float(c) == 0.0:
         return 0.0, 0.0
-    return g * (c * power(a, c - 1.0)), 0.0
+    return g * (c * pow_number(a, c - 1.0)), 0.0
 
 
-# d(a ** b) = b a^(b-1) da + a^b log(a) db; the db part is 0 where a = 0 and b >= 0
+# d(a ** b) = b a^(b-1) da + a^b log(a) db; the db part is g * 0 where a = 0 and b >= 0
 @define_op("**", float_pow, name="PowBackward1")
 def pow_value(g: Num, out: Num, a: Num, b: Num) -> tuple[Num, Num]:
-    (grad_a, _) = pow_number.vjp(g, out, a, b)
+    grad_a = 0.0 if float(b) == 0.0 else g * (b * power(a, b - 1.0))
     if float(a) == 0.0 and float(b) >= 0.0:
-        return grad_a, 0.0
+        return grad_a, g * 0.0
     return grad_a, g * (out * log(a))
 
 
-# d(c ** b) = c^b log(c) db, for a number c: the same rule as a Value ** a Value
-@define_op("**", float_pow, name="PowBackward2")
-def rpow(g: Num, out: Num, a: Num, b: Num) -> tuple[Num, Num]:
-    return pow_value.vjp(g, out, a, b)
+# d(c ** b) = c^b log(c) db, for a number c; g * 0 where c = 0 and b >= 0
+@define_op("**", float_pow, name="PowBackward2", constant_inputs=(0,))
+def rpow(g: Num, out: Num, c: Num, b: Num) -> tuple[Num, Num]:
+    if float(c) == 0.0 and float(b) >= 0.0:
+        return 0.0, g * 0.0
+    return 0.0, g * (out * log(c))
 
 
 # d(-a) = -da
@@ -312,10 +379,10 @@ def log(g: Num, out: Num, a: Num) -> tuple[Num]:
     return (div(g, a),)
 
 
-# d tanh(a) = (1 - tanh²(a)) da, computed as (1 - tanh)(1 + tanh): no digits lost near ±1
+# d tanh(a) = (1 - tanh²(a)) da, with 1 - tanh² as one fused multiply-add, as PyTorch
 @define_op("tanh", math.tanh, name="TanhBackward0")
 def tanh(g: Num, out: Num, a: Num) -> tuple[Num]:
-    return (g * ((1.0 - out) * (1.0 + out)),)
+    return (g * fma(-out, out, 1.0),)
 
 
 # d relu(a) = da where relu(a) > 0, else 0 (so 0 at the kink a = 0, as PyTorch)
@@ -324,10 +391,10 @@ def relu(g: Num, out: Num, a: Num) -> tuple[Num]:
     return (0.0 if out <= 0.0 else g,)
 
 
-# d sigmoid(a) = sigmoid(a) (1 - sigmoid(a)) da
+# d sigmoid(a) = (1 - sigmoid(a)) sigmoid(a) da, in PyTorch's order
 @define_op("sigmoid", float_sigmoid, name="SigmoidBackward0")
 def sigmoid(g: Num, out: Num, a: Num) -> tuple[Num]:
-    return (g * (out * (1.0 - out)),)
+    return ((g * (1.0 - out)) * out,)
 
 
 # d(x1 + ... + xn) = dx1 + ... + dxn
@@ -342,13 +409,21 @@ def mean_of(g: Num, out: Num, *xs: Num) -> tuple[Num, ...]:
     return (div(g, float(len(xs))),) * len(xs)
 
 
-# d mean((p_i - t_i)²) = 2/n (p_i - t_i) (dp_i - dt_i); predictions first, then targets
+# d mean((p_i - t_i)²) = 2/n (p_i - t_i) dp_i + 2/n (t_i - p_i) dt_i; predictions first
 @define_op("mse", float_mse, name="MseLossBackward0")
 def mse_loss(g: Num, out: Num, *xs: Num) -> tuple[Num, ...]:
     n = len(xs) // 2
     scale = 2.0 / n
-    d_pred = [scale * (p - t) * g for p, t in zip(xs[:n], xs[n:])]
-    return (*d_pred, *[-d for d in d_pred])
+    predictions, targets = xs[:n], xs[n:]
+    d_pred = [scale * (p - t) * g for p, t in zip(predictions, targets)]
+    d_target = [scale * (t - p) * g for p, t in zip(predictions, targets)]
+    return (*d_pred, *d_target)
+
+
+# d(a b + c) = b da + a db + dc: the fused multiply-add, rounded once
+@define_op("fma", float_fma, name="FmaBackward0")
+def fma(g: Num, out: Num, a: Num, b: Num, c: Num) -> tuple[Num, Num, Num]:
+    return g * b, g * a, g
 
 
 BUILT_IN.update(REGISTRY)

@@ -10,7 +10,7 @@
 Each update follows PyTorch's own code line for line, in the same order of floating
 point operations, so trajectories agree with PyTorch in float64. Where PyTorch's kernels
 compute `x + alpha * y` as a fused multiply-add (one rounding: `add(..., alpha=)`, `lerp`,
-`addcmul`), so does `_fma` here; measured, not assumed (see tests/test_optim.py).
+`addcmul`), so does `float_fma` here; measured, not assumed (see tests/test_optim.py).
 
 One difference: a gradient here is always a float, never None. PyTorch's default
 `zero_grad()` sets gradients to None and then skips those parameters in `step()`; here a
@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from fractions import Fraction
 from typing import Any
 
 from micrograd_lite.engine import Value
+from micrograd_lite.ops import float_fma
 
 __all__ = ["SGD", "Adam", "Optimizer"]
 
@@ -199,16 +199,8 @@ class Adam(Optimizer):
             p.data = p.data + (-step_size * exp_avg) / denom
 
 
-def _exact_fma(a: float, b: float, c: float) -> float:
-    """`a * b + c` rounded once: exact rational arithmetic, then one correct rounding."""
-    try:
-        return float(Fraction(a) * Fraction(b) + Fraction(c))
-    except (ValueError, OverflowError):  # inf or nan among the inputs, or overflow
-        return a * b + c
-
-
-#: `a * b + c` with a single rounding (math.fma from Python 3.13 on).
-_fma: Callable[[float, float, float], float] = getattr(math, "fma", _exact_fma)
+#: `a * b + c` with a single rounding, as PyTorch's fused kernels compute it.
+_fma: Callable[[float, float, float], float] = float_fma
 
 
 def lerp(start: float, end: float, weight: float) -> float:

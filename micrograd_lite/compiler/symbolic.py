@@ -214,15 +214,15 @@ def name_of(fn: Callable[..., Any], op: ops.Op, role: str) -> str:
     """The name generated code calls `fn` by (an op's forward or rule).
 
     A forward keeps its own name (`tanh`, `float_div`) where no other op's forward has
-    it; a rule, a lambda, or a clashing forward is named after its op
-    (`vjp_PowBackward1`, `forward_AddBackward0`).
+    it; a rule, a lambda, or a clashing forward is named after its op's key
+    (`vjp_pow_value`, `forward_add`).
     """
     name = getattr(fn, "__name__", "")
     if role == "forward" and name.isidentifier() and name not in _RESERVED:
         others = (o.forward for o in ops.REGISTRY.values() if o.forward is not fn)
         if all(getattr(other, "__name__", None) != name for other in others):
             return name
-    return f"{role}_{op.name()}"
+    return f"{role}_{op.key}"
 
 
 #: Names the generated function uses for its own locals and arguments.
