@@ -13,9 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import micrograd_lite as mg
-from micrograd_lite import Value, ops
+from micrograd_lite import Value, gradgradcheck, ops
 from micrograd_lite.engine import _nary
-from micrograd_lite.gradcheck import gradgradcheck
 
 OPS = pytest.mark.parametrize("op", ops.ALL_OPS, ids=[op.name() for op in ops.ALL_OPS])
 
