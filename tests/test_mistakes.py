@@ -12,6 +12,8 @@ The command line's mistakes are in test_mistakes_cli.py.
 from __future__ import annotations
 
 import builtins
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -84,3 +86,114 @@ class TestGradcheck:
         with pytest.raises(ValueError, match=r"eps must be a positive step, got 0"):
             mg.gradcheck(lambda a: a, [v], eps=0)
         assert (v.data, v.grad) == (1.0, 0.0)
+
+
+class TestGradModeObjects:
+    """no_grad, enable_grad and set_grad_enabled objects used in ways PyTorch allows."""
+
+    def test_one_no_grad_object_entered_in_two_threads(self) -> None:
+        """Both threads are inside the same object at once, and leave in crossed order."""
+        shared = mg.no_grad()
+        inside = threading.Barrier(2)
+        first_left = threading.Event()
+        seen: dict[str, tuple[bool, bool]] = {}
+        errors: list[BaseException] = []
+
+        def run(name: str) -> None:
+            try:
+                with shared:
+                    inside.wait(timeout=10)
+                    during = mg.is_grad_enabled()
+                    if name == "second":
+                        first_left.wait(timeout=10)  # "first" leaves while "second" is inside
+                if name == "first":
+                    first_left.set()
+                seen[name] = (during, mg.is_grad_enabled())
+            except BaseException as error:  # reported below, in the test's thread
+                errors.append(error)
+                first_left.set()
+
+        threads = [threading.Thread(target=run, args=(n,)) for n in ("first", "second")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=20)
+        assert errors == []
+        assert seen == {"first": (False, True), "second": (False, True)}
+        assert mg.is_grad_enabled()
+
+    def test_one_set_grad_enabled_object_in_two_with_blocks(self) -> None:
+        """Each block switches recording off and restores what it found."""
+        off = mg.set_grad_enabled(False)
+        assert not mg.is_grad_enabled()  # calling it switches at once, as in PyTorch
+        with off:
+            assert not mg.is_grad_enabled()
+        assert mg.is_grad_enabled()  # the first block restores the mode from before the call
+        with off:
+            assert not mg.is_grad_enabled()
+            assert (Value(1.0) * 2).requires_grad is False
+        assert mg.is_grad_enabled()
+        with mg.no_grad(), off:
+            pass
+        assert mg.is_grad_enabled()
+
+    def test_no_grad_on_a_generator_function_covers_its_body(self) -> None:
+        """`@no_grad()` holds while the generator runs, and not in the loop that reads it."""
+        w = Value(2.0)
+
+        @mg.no_grad()
+        def steps(n: int) -> Iterator[tuple[bool, bool]]:
+            for _ in range(n):
+                product = w * 3.0
+                yield mg.is_grad_enabled(), product.requires_grad
+
+        seen = []
+        for inside in steps(3):
+            seen.append((inside, mg.is_grad_enabled()))
+        assert seen == [((False, False), True)] * 3
+        assert mg.is_grad_enabled()
+
+    def test_generator_closed_early_or_thrown_into_restores_the_mode(self) -> None:
+        """Breaking out of the loop or throwing into the generator leaves the mode alone."""
+        modes_in_finally = []
+
+        @mg.no_grad()
+        def numbers() -> Iterator[int]:
+            try:
+                yield 1
+                yield 2
+            finally:
+                modes_in_finally.append(mg.is_grad_enabled())
+
+        gen = numbers()
+        assert next(gen) == 1
+        gen.close()
+        gen = numbers()
+        next(gen)
+        with pytest.raises(KeyError):
+            gen.throw(KeyError("from the caller"))
+        assert modes_in_finally == [False, False]
+        assert mg.is_grad_enabled()
+
+    def test_no_grad_without_parentheses_decorates(self) -> None:
+        """`@no_grad` works as `@torch.no_grad` does, with or without ()."""
+
+        @mg.no_grad
+        def inside() -> bool:
+            return mg.is_grad_enabled()
+
+        assert inside() is False
+        assert mg.is_grad_enabled()
+
+    @pytest.mark.parametrize("flag", [1, "yes", None])
+    def test_set_grad_enabled_takes_a_bool(self, flag: Any) -> None:
+        """Like torch, a non-bool is a TypeError, and the mode is not touched."""
+        with pytest.raises(TypeError, match=r"set_grad_enabled takes True or False"):
+            mg.set_grad_enabled(flag)
+        assert mg.is_grad_enabled()
+
+    def test_decorating_something_that_is_not_a_function(self) -> None:
+        """`no_grad()(value)` is a mix-up with `with no_grad():`, and says so."""
+        with pytest.raises(TypeError, match=r"no_grad\(\) decorates a function, got Value"):
+            mg.no_grad()(Value(1.0))  # type: ignore[type-var]
+        assert mg.is_grad_enabled()
