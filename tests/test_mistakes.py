@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 import micrograd_lite as mg
-from micrograd_lite import Value
+from micrograd_lite import Value, nn
 
 
 class TestImports:
@@ -197,3 +197,166 @@ class TestGradModeObjects:
         with pytest.raises(TypeError, match=r"no_grad\(\) decorates a function, got Value"):
             mg.no_grad()(Value(1.0))  # type: ignore[type-var]
         assert mg.is_grad_enabled()
+
+
+def weights(module: nn.Module) -> list[tuple[float, float]]:
+    """Every parameter's data and grad: what a mistake must leave as it was."""
+    return [(p.data, p.grad) for p in module.parameters()]
+
+
+class TestModules:
+    """nn modules built with bad sizes or activations, or called with the wrong inputs."""
+
+    @pytest.mark.parametrize(
+        ("make", "error", "message"),
+        [
+            (lambda: nn.Neuron(-1), ValueError, r"Neuron: nin must be at least 1, got -1"),
+            (lambda: nn.Neuron(0), ValueError, r"nin must be at least 1, got 0"),
+            (lambda: nn.Neuron(2.5), TypeError, r"nin must be an int, got float 2.5"),
+            (lambda: nn.Neuron(True), TypeError, r"nin must be an int, got bool"),
+            (lambda: nn.Layer(3, -2), ValueError, r"Layer: nout must be at least 1, got -2"),
+            (lambda: nn.Layer(0, 2), ValueError, r"Layer: nin must be at least 1, got 0"),
+            (lambda: nn.MLP(3, []), ValueError, r"MLP needs at least one layer: give nouts"),
+            (lambda: nn.MLP(3, 4), TypeError, r"nouts is the list of layer sizes.*MLP\(3, \[4\]\)"),
+            (lambda: nn.MLP(3, "41"), TypeError, r"nouts is the list of layer sizes"),
+            (lambda: nn.MLP(3, [4, 0]), ValueError, r"MLP: nouts\[1\] must be at least 1, got 0"),
+            (lambda: nn.MLP(3, [2], activation="x"), ValueError, r"unknown activation 'x'"),
+            (lambda: nn.MLP(3, [2, 1], activation="Tanh"), ValueError, r"choose from \['relu'"),
+            (lambda: nn.Neuron(3, activation=["relu"]), ValueError, r"unknown activation"),
+        ],
+    )
+    def test_bad_sizes_and_activations(self, make: Any, error: type, message: str) -> None:
+        """Sizes are positive ints and activations known names, even where unused."""
+        with pytest.raises(error, match=message):
+            make()
+
+    @pytest.mark.parametrize(
+        ("x", "message"),
+        [
+            ([1.0, 2.0], r"this MLP\(nin=3\) takes 3 inputs, got 2: give one per input"),
+            ([1, 2, 3, 4], r"takes 3 inputs, got 4"),
+            ([], r"takes 3 inputs, got 0"),
+        ],
+    )
+    def test_mlp_called_with_the_wrong_number_of_inputs(self, x: list[float], message: str) -> None:
+        """zip would drop the extra inputs or the extra weights; here it is a ValueError."""
+        model = nn.MLP(3, [4, 1], seed=0)
+        before = weights(model)
+        with pytest.raises(ValueError, match=message):
+            model(x)
+        assert weights(model) == before
+
+    def test_neuron_and_layer_called_with_too_few_inputs(self) -> None:
+        """`Neuron(3)([1.0])` would use one weight of three."""
+        with pytest.raises(ValueError, match=r"ReLUNeuron\(3\) takes 3 inputs, got 1"):
+            nn.Neuron(3)([1.0])
+        with pytest.raises(ValueError, match=r"this Layer\(nin=2\) takes 2 inputs, got 3"):
+            nn.Layer(2, 4)([1.0, 2.0, 3.0])
+
+    @pytest.mark.parametrize(
+        ("x", "message"),
+        [
+            (2.0, r"ReLUNeuron\(1\) takes a list of 1 numbers or Values, got float; write \[2.0\]"),
+            ("a", r"takes a list of 1 numbers or Values, got str"),
+            ({1.0}, r"got set"),
+            ({"x": 1.0}, r"got dict"),
+        ],
+    )
+    def test_inputs_that_are_not_a_row(self, x: Any, message: str) -> None:
+        """A bare number, a string, a set (no order) or a dict is not a row of inputs."""
+        with pytest.raises(TypeError, match=message):
+            nn.Neuron(1)(x)
+
+    def test_mlp_takes_a_tuple_or_a_numpy_row_as_neuron_and_layer_do(self) -> None:
+        """The same output for a list, a tuple and a numpy row."""
+        np = pytest.importorskip("numpy")
+        model = nn.MLP(3, [4, 1], seed=0)
+        out = model([1.0, -2.0, 0.5]).data
+        assert model((1.0, -2.0, 0.5)).data == out
+        assert model(np.array([1.0, -2.0, 0.5])).data == out
+        assert nn.MLP(3, np.array([4, 1]).tolist(), seed=0)([1.0, -2.0, 0.5]).data == out
+        assert nn.MLP(3, [np.int64(4), 1], seed=0)([1.0, -2.0, 0.5]).data == out
+
+    def test_eval_and_train_set_the_flag_and_change_no_output(self) -> None:
+        """PyTorch habits: `model.eval()` and `model.train()` work and return the model.
+
+        No module here acts differently in evaluation, so the outputs stay the same."""
+        model = nn.MLP(2, [3, 1], seed=0)
+        out = model([0.5, -1.0]).data
+        assert model.eval() is model
+        assert [m.training for m in [model, *model.layers, *model.layers[0].neurons]] == [False] * 6
+        assert model([0.5, -1.0]).data == out
+        assert model.train() is model
+        assert model.layers[1].neurons[0].training is True
+        with pytest.raises(TypeError, match=r"train\(mode\) takes True or False, got str"):
+            model.train("eval")  # type: ignore[arg-type]
+        assert model.training is True
+
+    def test_zero_grad_set_to_none(self) -> None:
+        """`zero_grad(set_to_none=True)` leaves None ("no gradient yet"); the default 0.0."""
+        model = nn.Neuron(2, seed=0)
+        model([1.0, 2.0]).backward()
+        model.zero_grad()
+        assert [p.grad for p in model.parameters()] == [0.0, 0.0, 0.0]
+        model.zero_grad(set_to_none=True)
+        assert [p.grad for p in model.parameters()] == [None, None, None]
+        with pytest.raises(TypeError, match=r"set_to_none must be True or False, got str"):
+            model.zero_grad(set_to_none="yes")  # type: ignore[arg-type]
+
+
+class TestModuleStateDicts:
+    """load_state_dict given the wrong thing, or PyTorch's strict=False."""
+
+    def test_strict_false_loads_the_matching_keys_and_reports_the_rest(self) -> None:
+        """As PyTorch: missing and unexpected keys come back in IncompatibleKeys."""
+        model = nn.MLP(2, [2, 1], seed=0)
+        state = nn.MLP(2, [2, 1], seed=9).state_dict()
+        del state["layers.1.neurons.0.b"]
+        state["extra"] = 1.0
+        before_b = model.layers[1].neurons[0].b.data
+        result = model.load_state_dict(state, strict=False)
+        assert result == nn.IncompatibleKeys(["layers.1.neurons.0.b"], ["extra"])
+        assert result.missing_keys == ["layers.1.neurons.0.b"]
+        assert model.layers[0].neurons[1].w[0].data == state["layers.0.neurons.1.w"][0]
+        assert model.layers[1].neurons[0].b.data == before_b
+        assert model.load_state_dict(model.state_dict()) == nn.IncompatibleKeys([], [])
+
+    def test_strict_mismatch_says_how_to_load_anyway(self) -> None:
+        """The strict error names the keys and the strict=False way out; nothing changes."""
+        model = nn.MLP(2, [1], seed=0)
+        before = weights(model)
+        with pytest.raises(KeyError, match=r"missing \['layers.0.neurons.0.b'\].*strict=False"):
+            model.load_state_dict({"layers.0.neurons.0.w": [1.0, 2.0]})
+        assert weights(model) == before
+
+    @pytest.mark.parametrize(
+        ("weights_given", "error", "message"),
+        [
+            (b"\x01\x02", TypeError, r"must be a list of numbers, got b'"),
+            (bytearray(b"\x01\x02"), TypeError, r"must be a list of numbers"),
+            ("12", TypeError, r"must be a list of numbers"),
+            ([1.0, b"2"], TypeError, r"w\[1\]'\] must be a number, got b'2'"),
+            ([1.0, True], TypeError, r"must be a number, got True"),
+        ],
+    )
+    def test_bytes_strings_and_bools_are_not_weights(
+        self, weights_given: Any, error: type, message: str
+    ) -> None:
+        """Bytes are a sequence of ints to Python, but not weights; nothing is loaded."""
+        model = nn.MLP(2, [1], seed=0)
+        before = weights(model)
+        state = {"layers.0.neurons.0.w": weights_given, "layers.0.neurons.0.b": 0.5}
+        with pytest.raises(error, match=message):
+            model.load_state_dict(state)
+        with pytest.raises(error, match=message):
+            model.load_state_dict(state, strict=False)
+        assert weights(model) == before
+
+    @pytest.mark.parametrize("given", [[1.0, 2.0], None, "state.json"])
+    def test_not_a_dict(self, given: Any) -> None:
+        """A list or a file name instead of the dict: TypeError, and strict must be a bool."""
+        model = nn.Neuron(1, seed=0)
+        with pytest.raises(TypeError, match=r"takes the dict that state_dict\(\) returns"):
+            model.load_state_dict(given)
+        with pytest.raises(TypeError, match=r"strict must be True or False, got str"):
+            model.load_state_dict(model.state_dict(), strict="no")  # type: ignore[arg-type]
