@@ -12,6 +12,8 @@ The command line's mistakes are in test_mistakes_cli.py.
 from __future__ import annotations
 
 import builtins
+import copy
+import json
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -19,7 +21,7 @@ from typing import Any
 import pytest
 
 import micrograd_lite as mg
-from micrograd_lite import Value, nn
+from micrograd_lite import Value, nn, optim
 
 
 class TestImports:
@@ -360,3 +362,235 @@ class TestModuleStateDicts:
             model.load_state_dict(given)
         with pytest.raises(TypeError, match=r"strict must be True or False, got str"):
             model.load_state_dict(model.state_dict(), strict="no")  # type: ignore[arg-type]
+
+
+def trained_sgd() -> tuple[list[Value], optim.SGD]:
+    """Two parameters and an SGD with momentum that has taken two steps (so it has state)."""
+    params = [Value(1.0), Value(-2.0)]
+    opt = optim.SGD(params, lr=0.1, momentum=0.9)
+    for _ in range(2):
+        opt.zero_grad()
+        (params[0] * params[1] + params[0] ** 2).backward()
+        opt.step()
+    return params, opt
+
+
+def snapshot(params: list[Value], opt: optim.Optimizer) -> Any:
+    """Everything a failed call must leave as it was: data, grads, state, hyperparameters."""
+    return [(p.data, p.grad) for p in params], copy.deepcopy(opt.state_dict()), opt.defaults
+
+
+class TestOptimizerParameters:
+    """Optimizers given the same Value twice, a non-leaf, one Value, or param groups."""
+
+    def test_the_same_value_twice(self) -> None:
+        """It would be stepped twice per step. (PyTorch warns that this will be an error.)"""
+        v = Value(1.0)
+        with pytest.raises(ValueError, match=r"the same Value twice \(parameters 0 and 1\)"):
+            optim.SGD([v, v], lr=0.1)
+        model = nn.Neuron(2, seed=0)
+        with pytest.raises(ValueError, match=r"parameters 0 and 3"):
+            optim.Adam([*model.parameters(), model.w[0]])
+
+    def test_a_non_leaf_is_refused_in_pytorchs_words(self) -> None:
+        """Stepping a result would overwrite data inside a graph."""
+        w = Value(2.0)
+        doubled = w * 2
+        with pytest.raises(ValueError, match=r"can't optimize a non-leaf Value: parameter 1 "):
+            optim.SGD([w, doubled], lr=0.1)
+        assert (w.data, doubled.data) == (2.0, 4.0)
+
+    def test_non_leaf_message_matches_pytorch(self) -> None:
+        """The message begins with PyTorch's, with Value for Tensor."""
+        torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+        t = torch.zeros((), requires_grad=True)
+        with pytest.raises(ValueError) as theirs:
+            torch.optim.SGD([t * 2], lr=0.1)
+        with pytest.raises(ValueError) as ours:
+            optim.SGD([Value(0.0) * 2], lr=0.1)
+        assert str(ours.value).replace("Value", "Tensor").startswith(str(theirs.value))
+
+    @pytest.mark.parametrize(
+        ("params", "message"),
+        [
+            (Value(1.0), r"got one Value: write SGD\(\[v\], ...\)"),
+            ([{"params": [Value(1.0)], "lr": 0.1}], r"param groups \(dicts\) are not supported"),
+            ({"w": Value(1.0)}, r"params must be an iterable of Values.*got dict"),
+            ([1.0], r"optimizer can only optimize Values, got float"),
+            (3, r"got int"),
+        ],
+    )
+    def test_params_of_the_wrong_type(self, params: Any, message: str) -> None:
+        """One Value, a dict, a param-group list or numbers: TypeError saying what to pass."""
+        with pytest.raises(TypeError, match=message):
+            optim.SGD(params, lr=0.1)
+
+
+class TestOptimizerHyperparameters:
+    """Bad hyperparameters, given at construction or set later through param_groups."""
+
+    @pytest.mark.parametrize(
+        ("make", "error", "message"),
+        [
+            (lambda ps: optim.Adam(ps, betas=(0.9, 0.99, 0.9)), ValueError, r"two numbers.*got 3"),
+            (lambda ps: optim.Adam(ps, betas=0.9), TypeError, r"betas must be a pair"),
+            (lambda ps: optim.Adam(ps, betas=("a", 0.9)), TypeError, r"betas\[0\] must be a num"),
+            (lambda ps: optim.SGD(ps, lr="0.1"), TypeError, r"lr must be a number, got str '0.1'"),
+            (lambda ps: optim.SGD(ps, lr=float("nan")), ValueError, r"Invalid learning rate: nan"),
+            (lambda ps: optim.SGD(ps, lr=True), TypeError, r"lr must be a number, got bool"),
+            (lambda ps: optim.SGD(ps, nesterov="yes"), TypeError, r"nesterov must be True or Fa"),
+            (lambda ps: optim.Adam(ps, amsgrad=1), TypeError, r"amsgrad must be True or False"),
+        ],
+    )
+    def test_bad_hyperparameters_at_construction(
+        self, make: Any, error: type, message: str
+    ) -> None:
+        """PyTorch accepts 3 betas and fails later in step(); here the error comes first."""
+        with pytest.raises(error, match=message):
+            make([Value(1.0)])
+
+    @pytest.mark.parametrize("name", ["SGD", "Adam"])
+    def test_bad_lr_set_in_param_groups_raises_before_any_change(self, name: str) -> None:
+        """Adam used to count the step and move exp_avg before failing on lr='x'."""
+        w = Value(1.0)
+        opt = getattr(optim, name)([w], lr=0.1)
+        (w * 3).backward()
+        opt.step()
+        before = snapshot([w], opt)
+        opt.param_groups[0]["lr"] = "x"
+        with pytest.raises(TypeError, match=r"lr must be a number, got str 'x'"):
+            opt.step()
+        opt.param_groups[0]["lr"] = -1.0
+        with pytest.raises(ValueError, match=r"Invalid learning rate: -1.0"):
+            opt.step()
+        opt.param_groups[0]["lr"] = 0.1
+        assert snapshot([w], opt) == before
+
+    def test_set_to_none_grads_are_skipped_by_step(self) -> None:
+        """As in PyTorch: after zero_grad(set_to_none=True), a parameter with no gradient is
+        not stepped (no weight decay, no momentum, no Adam state)."""
+        reached, untouched = Value(1.0), Value(2.0)
+        for opt in (
+            optim.SGD([reached, untouched], lr=0.1, momentum=0.9, weight_decay=0.5),
+            optim.Adam([reached, untouched], lr=0.1, weight_decay=0.5),
+        ):
+            opt.zero_grad(set_to_none=True)
+            assert (reached.grad, untouched.grad) == (None, None)
+            reached.grad = 1.0  # what backward leaves in the one parameter it reached
+            before = reached.data
+            opt.step()
+            assert reached.data != before
+            assert untouched.data == 2.0
+            assert opt.state[1] == {}
+        opt.zero_grad()
+        assert (reached.grad, untouched.grad) == (0.0, 0.0)  # the default stays 0.0
+
+
+def sgd_state(**group: Any) -> dict[str, Any]:
+    """An SGD state dict for two parameters, with `group` changed."""
+    base = {"lr": 0.1, "momentum": 0.9, "dampening": 0.0, "weight_decay": 0.0}
+    base.update(nesterov=False, maximize=False, params=[0, 1])
+    return {"state": {"0": {"momentum_buffer": 0.5}}, "param_groups": [{**base, **group}]}
+
+
+def without(key: str) -> dict[str, Any]:
+    state = sgd_state()
+    del state["param_groups"][0][key]
+    return state
+
+
+class TestOptimizerStateDicts:
+    """load_state_dict checks the whole state first: a failed load changes nothing."""
+
+    @pytest.mark.parametrize(
+        ("state", "error", "message"),
+        [
+            (without("lr"), ValueError, r"SGD hyperparameters must be .*missing \['lr'\]"),
+            (sgd_state(lr="bad"), TypeError, r"lr must be a number, got str 'bad'"),
+            (sgd_state(momentum=-5), ValueError, r"Invalid momentum value: -5"),
+            (sgd_state(betas=[0.9, 0.99]), ValueError, r"unexpected \['betas'\]"),
+            (sgd_state(params=[0]), ValueError, r"the state is for 1 parameters, this .* has 2"),
+            (sgd_state(params=[1, 0]), ValueError, r"'params' must be \[0, 1, ..., 1\]"),
+            ({**sgd_state(), "state": {"-1": {}}}, ValueError, r"parameter '-1'; .* are 0 to 1"),
+            ({**sgd_state(), "state": {2: {}}}, ValueError, r"parameter 2; .* are 0 to 1"),
+            ({**sgd_state(), "state": {True: {}}}, ValueError, r"parameter True"),
+            ({**sgd_state(), "state": {0: {}, "0": {}}}, ValueError, r"two entries for param"),
+            (
+                {**sgd_state(), "state": {"0": {"momentum_buffer": "abc"}}},
+                TypeError,
+                r"momentum_buffer of parameter 0 must be a number, got 'abc'",
+            ),
+            (
+                {**sgd_state(), "state": {"0": {"exp_avg": 0.1}}},
+                ValueError,
+                r"missing \['momentum_buffer'\], unexpected \['exp_avg'\] \(is it another",
+            ),
+            ({**sgd_state(), "state": [{}]}, TypeError, r"'state' must be a dict, got list"),
+            ({**sgd_state(), "state": {"0": 0.5}}, TypeError, r"parameter 0 must be a dict"),
+            ({"state": {}}, ValueError, r"no 'param_groups' entry: give load_state_dict what"),
+            ({"param_groups": []}, ValueError, r"no 'state' entry"),
+            ({"state": {}, "param_groups": []}, ValueError, r"0 param groups; .* exactly one"),
+            ({"state": {}, "param_groups": {}}, TypeError, r"'param_groups' must be a list"),
+            ({"state": {}, "param_groups": [[0]]}, TypeError, r"param group must be a dict"),
+            ([1, 2], TypeError, r"takes the dict that state_dict\(\) returns, got list"),
+        ],
+    )
+    def test_bad_sgd_state_changes_nothing(self, state: Any, error: type, message: str) -> None:
+        """Each bad state raises, and data, grads, state and hyperparameters stay as they were."""
+        params, opt = trained_sgd()
+        before = snapshot(params, opt)
+        with pytest.raises(error, match=message):
+            opt.load_state_dict(state)
+        assert snapshot(params, opt) == before
+        assert opt.param_groups[0] is before[2]
+
+    @pytest.mark.parametrize(
+        ("change", "error", "message"),
+        [
+            (lambda s: s["state"]["0"].update(step=0), ValueError, r"whole number >= 1, got 0"),
+            (lambda s: s["state"]["0"].update(step=1.5), ValueError, r"whole number >= 1"),
+            (lambda s: s["state"]["0"].update(step="3"), TypeError, r"step of parameter 0"),
+            (lambda s: s["state"]["0"].update(exp_avg_sq=-1.0), ValueError, r"must be >= 0"),
+            (lambda s: s["state"]["0"].pop("exp_avg"), ValueError, r"missing \['exp_avg'\]"),
+            (
+                lambda s: s["param_groups"][0].update(amsgrad=True),
+                ValueError,
+                r"missing \['max_exp_avg_sq'\]",
+            ),
+            (lambda s: s["param_groups"][0].update(betas=[0.9]), ValueError, r"got 1: \(0.9,\)"),
+        ],
+    )
+    def test_bad_adam_state_changes_nothing(self, change: Any, error: type, message: str) -> None:
+        """Adam's state entries are checked too: a count of steps, averages of squares >= 0."""
+        w = Value(1.0)
+        opt = optim.Adam([w], lr=0.1)
+        (w * 3).backward()
+        opt.step()
+        state = json.loads(json.dumps(opt.state_dict()))
+        change(state)
+        before = snapshot([w], opt)
+        with pytest.raises(error, match=message):
+            opt.load_state_dict(state)
+        assert snapshot([w], opt) == before
+
+    def test_sgd_state_loaded_into_adam(self) -> None:
+        """Another optimizer's state is refused, naming both sets of hyperparameters."""
+        params, sgd = trained_sgd()
+        adam = optim.Adam(params, lr=0.1)
+        before = snapshot(params, adam)
+        with pytest.raises(ValueError, match=r"Adam hyperparameters must be .*'betas'.*missing"):
+            adam.load_state_dict(sgd.state_dict())
+        assert snapshot(params, adam) == before
+
+    def test_a_good_state_still_loads_through_json(self) -> None:
+        """The checks accept what state_dict() gives, after a JSON round trip too."""
+        params, opt = trained_sgd()
+        saved = json.loads(json.dumps(opt.state_dict()))
+        other = optim.SGD([Value(p.data) for p in params], lr=0.5)
+        other.load_state_dict(saved)
+        assert other.state_dict() == opt.state_dict()
+        adam = optim.Adam([Value(1.0)], amsgrad=True)
+        adam.params[0].grad = 1.0
+        adam.step()
+        adam.load_state_dict(json.loads(json.dumps(adam.state_dict())))
+        assert adam.defaults["betas"] == (0.9, 0.999)
