@@ -290,6 +290,11 @@ def _rng(seed: int | None, rng: random.Random | None) -> Any:
     if rng is not None and seed is not None:
         raise ValueError("give seed or rng, not both")
     if rng is not None:
+        if not callable(getattr(rng, "uniform", None)):
+            raise TypeError(
+                f"rng must be a random.Random, got {type(rng).__name__}; "
+                "for a seed, write seed=... instead"
+            )
         return rng
     return random.Random(seed) if seed is not None else random
 
@@ -343,6 +348,12 @@ def _number(x: object, where: str) -> float:
 
 def mse_loss(predictions: Sequence[Operand], targets: Sequence[Operand]) -> Value:
     """Mean of `(prediction - target)²` over the pairs, as one graph node."""
+    for name, given in (("predictions", predictions), ("targets", targets)):
+        if isinstance(given, (Value, Real, str, bytes)):
+            raise TypeError(
+                f"mse_loss takes lists of predictions and targets, got {type(given).__name__} "
+                f"for {name}; for one pair write mse_loss([prediction], [target])"
+            )
     predictions = list(predictions)
     targets = list(targets)
     if len(predictions) != len(targets):

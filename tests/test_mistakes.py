@@ -594,3 +594,23 @@ class TestOptimizerStateDicts:
         adam.step()
         adam.load_state_dict(json.loads(json.dumps(adam.state_dict())))
         assert adam.defaults["betas"] == (0.9, 0.999)
+
+
+class TestLossesAndSeeds:
+    """mse_loss given one number or Value where it takes lists, or a seed where rng goes."""
+
+    @pytest.mark.parametrize(
+        ("predictions", "targets", "name"),
+        [(Value(1.0), Value(2.0), "predictions"), ([1.0], 2.0, "targets"), ("ab", [1.0], "pred")],
+    )
+    def test_one_pair_not_in_lists(self, predictions: Any, targets: Any, name: str) -> None:
+        """ "'Value' object is not iterable" becomes a TypeError showing the list form."""
+        with pytest.raises(TypeError, match=rf"for {name}.*write mse_loss\(\[prediction\]"):
+            nn.mse_loss(predictions, targets)
+        with pytest.raises(TypeError, match=r"mse_loss takes lists"):
+            nn.MSELoss()(predictions, targets)
+
+    def test_rng_that_is_not_a_random(self) -> None:
+        """`rng=3` (meant as a seed) says to use seed=."""
+        with pytest.raises(TypeError, match=r"rng must be a random.Random, got int.*seed="):
+            nn.MLP(2, [1], rng=3)  # type: ignore[arg-type]
