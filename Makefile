@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit bench graphs notebooks wheel clean
+.PHONY: demo test lint typecheck unit bench graphs notebooks lab wheel clean
 
 $(BIN)/pip:
 	PYTHON=$(PYTHON) VENV=$(VENV) sh scripts/make_venv.sh
@@ -19,6 +19,10 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/pip
 
 $(VENV)/.bench-installed: pyproject.toml | $(BIN)/pip
 	$(BIN)/pip install --quiet -e ".[dev,bench]"
+	touch $@
+
+$(VENV)/.lab-installed: pyproject.toml | $(BIN)/pip
+	$(BIN)/pip install --quiet -e ".[dev,lab]"
 	touch $@
 
 demo: $(VENV)/.installed
@@ -52,6 +56,12 @@ graphs: $(VENV)/.installed
 notebooks: $(VENV)/.dev-installed
 	@sh scripts/ensure_graphviz.sh
 	$(BIN)/python -m notebooks.execute
+
+# Open the walkthroughs in JupyterLab, installed into .venv (pinned in pyproject.toml).
+# JupyterLab refuses to run as root (a container's user) unless told it may.
+lab: $(VENV)/.lab-installed
+	@sh scripts/ensure_graphviz.sh
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 wheel: $(VENV)/.dev-installed
 	$(BIN)/pip wheel --no-deps -w dist .

@@ -8,12 +8,16 @@ Build expressions from `Value`s, call `.backward()`, read `.grad`:
     >>> c.backward()
     >>> a.grad, b.grad
     (-3.0, -4.0)
+
+`micrograd_lite.sum` and `micrograd_lite.compile` are named as `torch.sum` and
+`torch.compile`; they are left out of `__all__`, so `from micrograd_lite import *` never
+replaces Python's own `sum` and `compile`. Use them as `mg.sum(...)`, `mg.compile(fn)`.
 """
 
-from micrograd_lite import gradcheck, nn, ops, optim
+from micrograd_lite import nn, ops, optim
 from micrograd_lite.autograd import backward, grad, topological_order
-from micrograd_lite.compiler import CompiledFunction, CompileError, compile  # noqa: A004
-from micrograd_lite.engine import Value, mean, sum  # noqa: A004  # micrograd_lite.sum, as torch.sum
+from micrograd_lite.compiler import CompiledFunction, CompileError, compile  # noqa: A004, F401
+from micrograd_lite.engine import Value, mean, sum  # noqa: A004, F401  # as torch.sum
 from micrograd_lite.grad_mode import (
     detect_anomaly,
     enable_grad,
@@ -22,6 +26,7 @@ from micrograd_lite.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from micrograd_lite.gradient_check import GradcheckError, gradcheck, gradgradcheck
 from micrograd_lite.ops import Op, define_op
 
 __all__ = [
@@ -29,7 +34,6 @@ __all__ = [
     "Op",
     "backward",
     "define_op",
-    "compile",
     "CompiledFunction",
     "CompileError",
     "detect_anomaly",
@@ -39,12 +43,13 @@ __all__ = [
     "is_grad_enabled",
     "mean",
     "gradcheck",
+    "gradgradcheck",
+    "GradcheckError",
     "nn",
     "ops",
     "optim",
     "no_grad",
     "set_grad_enabled",
-    "sum",
     "topological_order",
 ]
 

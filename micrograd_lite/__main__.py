@@ -3,17 +3,31 @@
     python -m micrograd_lite graph "tanh(a * b + c)" --var a=2 --var b=-3 --var c=1 -o out.svg
 
 The expression is parsed with `ast` and walked here; it is never passed to `eval`.
-Only numbers, the variables given with --var, `+ - * / **`, unary minus and calls of the
-one-input operations in `ops.REGISTRY` (exp, log, tanh, relu, sigmoid, ...) are accepted;
-anything else exits with status 2 and a one-line error, and no file is written.
+Only numbers, the variables given with --var, `+ - * / **`, unary `-` and `+` and calls
+of the one-input operations in `ops.REGISTRY` (exp, log, tanh, relu, sigmoid, ...) are
+accepted. Arithmetic is the
+library's: `1/0` is inf and `(-8) ** (1/3)` is nan, as they are for Values.
+
+Every mistake (an expression outside that grammar, a bad number, an output path that is
+not a new or regular `.svg` file) exits with status 2 and one line on stderr, and no
+file is written. The output is written only as a regular file: a new one, or one that
+replaces a regular file atomically (a temporary file beside it, renamed over it). A
+directory, symbolic link, FIFO, device or socket at the path is refused, never replaced.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import keyword
+import os
+import re
+import stat
 import sys
+import uuid
 from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
 
 from micrograd_lite import ops
 from micrograd_lite.engine import Value, apply
@@ -31,9 +45,54 @@ BINARY: dict[type[ast.operator], Callable[[Value | float, Value | float], Value 
     ast.Pow: lambda a, b: a**b,
 }
 
+#: The most Values a drawing may have. Graphviz's layout time grows steeply with the
+#: graph (x+x+...+x with 50 additions takes seconds, with 100 minutes and gigabytes), and
+#: a picture this size is already hard to read.
+MAX_NODES = 60
+
+GRAMMAR = f"use numbers, --var names, + - * / **, and {', '.join(FUNCTIONS)}"
+
+#: Operators Python has and the command line does not, in the user's own symbols.
+OTHER_OPERATORS: dict[type[ast.AST], str] = {
+    ast.Mod: "%",
+    ast.FloorDiv: "//",
+    ast.MatMult: "@",
+    ast.BitAnd: "&",
+    ast.BitOr: "|",
+    ast.LShift: "<<",
+    ast.RShift: ">>",
+    ast.Invert: "~",
+    ast.Not: "not",
+}
+
+#: What other syntax is, in words (anything not listed is named by its Python class).
+SYNTAX: dict[type[ast.AST], str] = {
+    ast.Attribute: "attribute access (`.`)",
+    ast.Subscript: "indexing (`[]`)",
+    ast.Compare: "a comparison",
+    ast.BoolOp: "`and` / `or`",
+    ast.IfExp: "`if ... else`",
+    ast.Lambda: "`lambda`",
+    ast.NamedExpr: "`:=`",
+    ast.Starred: "`*` unpacking",
+    ast.JoinedStr: "an f-string",
+    ast.Tuple: "a tuple (`,`)",
+    ast.List: "a list",
+    ast.Set: "a set",
+    ast.Dict: "a dict",
+    ast.ListComp: "a comprehension",
+    ast.SetComp: "a comprehension",
+    ast.DictComp: "a comprehension",
+    ast.GeneratorExp: "a comprehension",
+}
+
 
 class ExpressionError(ValueError):
     """The expression uses something the command line does not accept."""
+
+
+class OutputError(ValueError):
+    """The output path is not one the command line writes to."""
 
 
 def evaluate(expression: str, variables: dict[str, Value]) -> Value:
@@ -42,40 +101,111 @@ def evaluate(expression: str, variables: dict[str, Value]) -> Value:
         tree = ast.parse(expression, mode="eval")
     except SyntaxError as error:
         raise ExpressionError(f"not a valid expression: {error.msg}") from None
+    except ValueError:  # Python before 3.12 on a NUL character (later: SyntaxError)
+        raise ExpressionError("not a valid expression: it contains a NUL character") from None
+    except (RecursionError, MemoryError):  # Python's parser gives up on deep nesting
+        raise ExpressionError(
+            "the expression is nested too deeply for Python's parser; draw a smaller one"
+        ) from None
     result = _build(tree.body, variables)
-    if not isinstance(result, Value):
-        raise ExpressionError("the expression uses no variable, so it has no graph")
+    if not isinstance(result, Value) or not result.requires_grad:
+        raise ExpressionError(
+            "the expression uses no variable, so there is no graph to draw: "
+            "use a name given with --var NAME=NUMBER"
+        )
     return result
 
 
-def _build(node: ast.AST, variables: dict[str, Value]) -> Value | float:
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
-        if isinstance(node.value, bool):  # True and False are ints to Python, not numbers here
-            raise ExpressionError(f"{node.value} is not a number")
-        return float(node.value)
+def _build(root: ast.expr, variables: dict[str, Value]) -> Value | float:
+    """Evaluate the tree bottom-up with a stack, not recursion: a chain such as
+    `x+x+...+x` that Python's parser accepts can be deeper than the recursion limit."""
+    results: dict[int, Value | float] = {}  # id(node) -> its value, until its parent takes it
+    stack: list[tuple[ast.expr, bool]] = [(root, False)]
+    while stack:
+        node, operands_done = stack.pop()
+        operands = _operands(node)  # also refuses everything outside the grammar
+        if operands and not operands_done:
+            stack.append((node, True))
+            stack.extend((operand, False) for operand in reversed(operands))
+            continue
+        values = [results.pop(id(operand)) for operand in operands]
+        results[id(node)] = _apply(node, values, variables)
+    return results[id(root)]
+
+
+def _operands(node: ast.expr) -> list[ast.expr]:
+    """The sub-expressions node is computed from, or an error saying what is not allowed."""
+    where = f" (column {node.col_offset + 1})"
+    if isinstance(node, (ast.Constant, ast.Name)):
+        return []
+    if isinstance(node, ast.BinOp) and type(node.op) in BINARY:
+        return [node.left, node.right]
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        return [node.operand]
+    if isinstance(node, ast.Call):
+        if not isinstance(node.func, ast.Name):
+            raise ExpressionError(f"call a function by its name, as in tanh(a){where}: {GRAMMAR}")
+        name = node.func.id
+        if name not in FUNCTIONS:
+            raise ExpressionError(
+                f"unknown function {name!r}{where}: use exp, log, tanh, relu or sigmoid"
+            )
+        if node.keywords:
+            raise ExpressionError(f"{name} takes no keyword arguments{where}: write {name}(x)")
+        if len(node.args) != 1:
+            raise ExpressionError(
+                f"{name} takes one argument, got {len(node.args)}{where}: write {name}(x)"
+            )
+        return [node.args[0]]
+    op = getattr(node, "op", None)
+    if isinstance(op, ast.BitXor):
+        raise ExpressionError(f"`^` is not a power; use `**`, as in a ** 2{where}")
+    if isinstance(op, ast.AST) and type(op) in OTHER_OPERATORS:
+        raise ExpressionError(f"`{OTHER_OPERATORS[type(op)]}` is not supported{where}: {GRAMMAR}")
+    what = SYNTAX.get(type(node), type(node).__name__)
+    raise ExpressionError(f"{what} is not supported{where}: {GRAMMAR}")
+
+
+def _apply(
+    node: ast.expr, values: list[Value | float], variables: dict[str, Value]
+) -> Value | float:
+    """node's value from its operands' values (the node passed `_operands`)."""
+    where = f" (column {node.col_offset + 1})"
+    if isinstance(node, ast.Constant):
+        return _number(node.value, where)
     if isinstance(node, ast.Name):
         if node.id not in variables:
             raise ExpressionError(f"unknown name {node.id!r}: give it with --var {node.id}=NUMBER")
         return variables[node.id]
-    if isinstance(node, ast.BinOp) and type(node.op) in BINARY:
-        left, right = _build(node.left, variables), _build(node.right, variables)
-        return BINARY[type(node.op)](left, right)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        return -_build(node.operand, variables)
-    if (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and node.func.id in FUNCTIONS
-        and len(node.args) == 1
-        and not node.keywords
-    ):
-        arg = _build(node.args[0], variables)
-        return apply(FUNCTIONS[node.func.id], arg)
-    where = f" at column {node.col_offset + 1}" if hasattr(node, "col_offset") else ""
-    raise ExpressionError(
-        f"{type(node).__name__}{where} is not allowed: use numbers, --var names, "
-        f"+ - * / **, unary minus and {', '.join(FUNCTIONS)}"
-    )
+    if isinstance(node, ast.BinOp):
+        left, right = values
+        if isinstance(left, Value) or isinstance(right, Value):
+            return BINARY[type(node.op)](left, right)
+        # Two numbers: computed as Values do it, so 9**9**9 is inf and 1/0 is inf, where
+        # Python's floats would raise OverflowError and ZeroDivisionError.
+        constant = BINARY[type(node.op)](
+            Value(left, requires_grad=False), Value(right, requires_grad=False)
+        )
+        assert isinstance(constant, Value)
+        return constant.data
+    if isinstance(node, ast.UnaryOp):
+        (operand,) = values
+        return -operand if isinstance(node.op, ast.USub) else operand
+    assert isinstance(node, ast.Call)  # for the type checker: _operands let nothing else by
+    assert isinstance(node.func, ast.Name)
+    (arg,) = values
+    return apply(FUNCTIONS[node.func.id], arg)
+
+
+def _number(value: object, where: str) -> float:
+    """A literal as the float a Value would hold (10**400 is inf, as Value(10**400))."""
+    if isinstance(value, bool) or value is None:  # True is an int to Python, not a number here
+        raise ExpressionError(f"{value} is not a number{where}")
+    if isinstance(value, (int, float)):
+        return Value(value, requires_grad=False).data
+    if isinstance(value, complex):
+        raise ExpressionError(f"{value!r} is not a real number{where}")
+    raise ExpressionError(f"{value!r} is text, not a number{where}: {GRAMMAR}")
 
 
 def parse_var(text: str) -> tuple[str, float]:
@@ -83,36 +213,181 @@ def parse_var(text: str) -> tuple[str, float]:
     name, sep, number = text.partition("=")
     if not sep or not name.isidentifier():
         raise argparse.ArgumentTypeError(f"--var takes NAME=NUMBER, got {text!r}")
+    if keyword.iskeyword(name) or name in FUNCTIONS:
+        raise argparse.ArgumentTypeError(
+            f"--var {name}: {name!r} is a {'keyword' if keyword.iskeyword(name) else 'function'}"
+            " in expressions; choose another name"
+        )
     try:
         return name, float(number)
     except ValueError:
         raise argparse.ArgumentTypeError(f"--var {name}: {number!r} is not a number") from None
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m micrograd_lite")
+def _check_size(out: Value) -> None:
+    """Refuse a graph of more than MAX_NODES Values (constants count: they are drawn)."""
+    seen = {out}
+    stack = [out]
+    while stack:
+        for parent in stack.pop().parents:
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+                if len(seen) > MAX_NODES:
+                    raise ExpressionError(
+                        f"the graph has more than {MAX_NODES} values, the most the command "
+                        "line draws (Graphviz gets slow); draw bigger graphs from Python "
+                        "with micrograd_lite.viz"
+                    )
+
+
+# -- the output file ---------------------------------------------------------------------
+
+#: What a path that is not a regular file is, for the refusal.
+FILE_KINDS: list[tuple[Callable[[int], bool], str]] = [
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISLNK, "a symbolic link"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+]
+
+
+def check_output(path: str) -> Path:
+    """The path, if the command line may write it: a new or regular file named `*.svg`."""
+    if not path:
+        raise OutputError("-o needs a file name ending in .svg, such as -o graph.svg")
+    target = Path(path)
+    kind = _kind_of(target)
+    if kind == "a directory" or path.endswith(("/", os.sep)) or target.name in ("", ".", ".."):
+        raise OutputError(
+            f"-o {path} is a directory: give a file name ending in .svg, such as "
+            f"{os.path.join(path, 'graph.svg')}"
+        )
+    if target.suffix.lower() != ".svg":
+        raise OutputError(
+            f"-o {path}: the command line writes SVG, so give a file name ending in .svg "
+            "(for PNG or PDF, use micrograd_lite.viz.render from Python)"
+        )
+    if kind not in (None, "a regular file"):
+        raise OutputError(
+            f"-o {path} is {kind}, not a regular file: the command line writes only regular "
+            "files (a new one, or one it replaces); give another name"
+        )
+    if not target.parent.is_dir():
+        raise OutputError(
+            f"-o {path}: there is no directory {str(target.parent)!r}; create it first"
+        )
+    return target
+
+
+def _kind_of(target: Path) -> str | None:
+    """What is at target itself (a link is not followed), or None if nothing is."""
+    try:
+        mode = os.lstat(target).st_mode
+    except FileNotFoundError:
+        return None
+    except ValueError:  # a NUL character in the name
+        raise OutputError("-o: the file name contains a NUL character") from None
+    except OSError as error:
+        raise OutputError(f"-o {target}: {error.strerror}") from None
+    for test, kind in FILE_KINDS:
+        if test(mode):
+            return kind
+    return "a regular file"
+
+
+def write_regular_file(target: Path, data: bytes) -> None:
+    """Write data to target as a new regular file, or replace a regular file atomically.
+
+    The data goes to a hidden temporary file beside target, which is renamed over it:
+    readers see the old file or the new one, never half of one, and a failure leaves no
+    file behind. A file being replaced keeps its permissions.
+    """
+    tmp = target.with_name(f".{uuid.uuid4().hex[:16]}.svg.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
+        try:
+            os.write(fd, data)
+            replaced = _kind_of(target)
+            if replaced == "a regular file":
+                os.fchmod(fd, stat.S_IMODE(os.stat(target).st_mode))
+            elif replaced is not None:  # it changed since check_output: refuse, as there
+                check_output(str(target))
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+# -- the command ---------------------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with each usage error on one line (no usage block) and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
+
+
+def _parser() -> _Parser:
+    parser = _Parser(prog="python -m micrograd_lite")
     commands = parser.add_subparsers(dest="command", required=True)
     graph = commands.add_parser("graph", help="draw an expression's graph after backward")
-    graph.add_argument("expression", help='e.g. "tanh(a * b + c)"')
+    # nargs="?": an expression that starts with "-" ("-x+1") looks like an option to
+    # argparse; main() takes it from the unrecognised arguments instead.
+    graph.add_argument("expression", nargs="?", help='e.g. "tanh(a * b + c)" or "-x + 1"')
     graph.add_argument("--var", action="append", type=parse_var, default=[], metavar="NAME=NUMBER")
-    graph.add_argument("-o", "--output", required=True, help="the file to write (.svg, .png, .pdf)")
+    graph.add_argument("-o", "--output", required=True, help="the .svg file to write")
     graph.add_argument("--rankdir", default="LR", choices=["LR", "TB", "RL", "BT"])
-    args = parser.parse_args(argv)
+    return parser
 
-    from micrograd_lite.viz import GraphvizNotFoundError, render
+
+#: An unrecognised argument that is a mistyped option, not an expression: --name, --name=...
+_OPTION_LIKE = re.compile(r"--[A-Za-z][\w-]*(=.*)?")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if args.expression is None and len(extra) == 1 and not _OPTION_LIKE.fullmatch(extra[0]):
+        args.expression = extra.pop()  # "-x+1", taken by argparse for an option
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.expression is None:
+        parser.error('graph needs an expression, e.g. "tanh(a * b + c)"')
+    names = [name for name, _ in args.var]
+    if len(set(names)) != len(names):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        parser.error(f"--var {', '.join(twice)} given more than once")
+
+    from micrograd_lite.viz import GraphvizNotFoundError, to_svg
 
     variables = {name: Value(number, label=name) for name, number in args.var}
     try:
+        target = check_output(args.output)
         out = evaluate(args.expression, variables)
+        _check_size(out)
         out.label = "out"
         out.backward()
-        fmt = args.output.rsplit(".", 1)[-1] if "." in args.output else "svg"
-        path = render(out, args.output, format=fmt, rankdir=args.rankdir)
-    except (ExpressionError, GraphvizNotFoundError, ImportError) as error:
-        print(f"error: {str(error).splitlines()[0]}", file=sys.stderr)
-        return 2
-    print(f"out = {out.data:.6g}; wrote {path}")
+        svg = to_svg(out, rankdir=args.rankdir).encode("utf-8")
+        write_regular_file(target, svg)
+    # ValueError: ours (ExpressionError, OutputError), and draw_dot's for a graph larger
+    # than max_nodes; ImportError: the graphviz package is not installed.
+    except (ValueError, GraphvizNotFoundError, ImportError) as error:
+        return _fail(str(error))
+    except OSError as error:  # writing failed: no permission, no space, /proc ...
+        return _fail(f"cannot write {args.output}: {error.strerror or error}")
+    print(f"out = {out.data:.6g}; wrote {target}")
     return 0
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message.splitlines()[0] if message else 'failed'}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -118,7 +118,7 @@ def backward(outputs: Sequence[Value], grad_outputs: Sequence[float] | None = No
             output.grad += seed
         _run_rules(results)
         for leaf, old in zip(leaves, before):
-            if old != 0.0:  # else the pass's sum stands, signed zero included
+            if old:  # else (0.0, -0.0, or None: no gradient yet) the pass's sum stands as it is
                 leaf.grad = old + leaf.grad
 
 
@@ -172,7 +172,7 @@ def propagate(node: Value) -> None:
     parents = node.parents
     for parent, grad_p in zip(parents, op.vjp(node.grad, node.data, *[p.data for p in parents])):
         if parent.requires_grad:
-            parent.grad += grad_p
+            parent.grad = grad_p if parent.grad is None else parent.grad + grad_p
 
 
 def grad(

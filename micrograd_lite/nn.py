@@ -6,20 +6,23 @@ after changing its imports, and add a choice of activation, reproducible initial
 
 `mse_loss(predictions, targets)` and `MSELoss()` match `torch.nn.MSELoss` with its
 default mean reduction: one `MseLossBackward0` node over every prediction and target.
+
+Sizes, activations and inputs are checked where they are given: a neuron called with
+the wrong number of inputs raises instead of letting `zip` drop the extra ones.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable, Mapping, Sequence
-from numbers import Real
-from typing import Any
+from numbers import Integral, Real
+from typing import Any, NamedTuple
 
 from micrograd_lite import ops
 from micrograd_lite.engine import Operand, Value, apply
 from micrograd_lite.engine import sum as value_sum
 
-__all__ = ["MLP", "Layer", "MSELoss", "Module", "Neuron", "mse_loss"]
+__all__ = ["MLP", "IncompatibleKeys", "Layer", "MSELoss", "Module", "Neuron", "mse_loss"]
 
 #: name -> what the activation does, and the word micrograd's repr uses
 ACTIVATIONS: dict[str, tuple[Callable[[Value], Value], str]] = {
@@ -32,9 +35,40 @@ ACTIVATIONS: dict[str, tuple[Callable[[Value], Value], str]] = {
 #: A state_dict entry: one number (a bias) or a list of them (a neuron's weights).
 StateEntry = float | list[float]
 
+#: What `zero_grad(set_to_none=True)` leaves in `.grad`: "no gradient yet", as in PyTorch.
+NO_GRADIENT: Any = None
+
+
+class IncompatibleKeys(NamedTuple):
+    """What `load_state_dict` returns, as PyTorch's: the keys it did not find or use."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
 
 class Module:
     """Base class: `parameters()`, `named_parameters()`, `zero_grad()`, `state_dict()`."""
+
+    #: PyTorch's flag. No module here acts differently in training and evaluation (there
+    #: is no dropout or batch norm), so `train()` and `eval()` only set it.
+    training: bool = True
+
+    def children(self) -> list[Module]:
+        """The modules directly inside this one (a Layer's neurons, an MLP's layers)."""
+        return []
+
+    def train(self, mode: bool = True) -> Module:
+        """Set `training` here and in every module inside; returns self, as in PyTorch."""
+        if not isinstance(mode, bool):
+            raise TypeError(f"train(mode) takes True or False, got {type(mode).__name__}")
+        self.training = mode
+        for child in self.children():
+            child.train(mode)
+        return self
+
+    def eval(self) -> Module:
+        """`train(False)`: outputs are the same, since nothing here depends on the mode."""
+        return self.train(False)
 
     def parameters(self) -> list[Value]:
         """Every trainable Value, in a fixed order."""
@@ -50,10 +84,15 @@ class Module:
                 named.extend((f"{key}.{i}", p) for i, p in enumerate(entry))
         return named
 
-    def zero_grad(self) -> None:
-        """Set every parameter's gradient to 0.0."""
+    def zero_grad(self, set_to_none: bool = False) -> None:
+        """Set every parameter's gradient to 0.0, or to None ("no gradient yet").
+
+        PyTorch's default is `set_to_none=True`; here it is False, so code that reads
+        `p.grad` after `zero_grad()` keeps getting 0.0.
+        """
+        clear = cleared_gradient(set_to_none)
         for p in self.parameters():
-            p.grad = 0.0
+            p.grad = clear
 
     def state_dict(self) -> dict[str, StateEntry]:
         """The parameters' data as plain floats (a list per neuron's weights), JSON-ready."""
@@ -62,21 +101,37 @@ class Module:
             for key, entry in self._state_entries()
         }
 
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        """Set the parameters from `state_dict()` output; on any mismatch change nothing."""
+    def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
+        """Set the parameters from `state_dict()` output; on any mismatch change nothing.
+
+        With `strict=False` (as in PyTorch) missing and unexpected keys are allowed: the
+        keys that match are loaded, and the others are returned in `IncompatibleKeys`.
+        """
+        if not isinstance(state, Mapping):
+            raise TypeError(
+                "load_state_dict takes the dict that state_dict() returns, "
+                f"got {type(state).__name__}"
+            )
+        if not isinstance(strict, bool):
+            raise TypeError(f"strict must be True or False, got {type(strict).__name__}")
         entries = self._state_entries()
-        expected = [key for key, _ in entries]
-        missing = [k for k in expected if k not in state]
-        extra = [k for k in state if k not in set(expected)]
-        if missing or extra:
-            raise KeyError(f"state_dict keys do not match: missing {missing}, unexpected {extra}")
+        expected = {key for key, _ in entries}
+        missing = [k for k, _ in entries if k not in state]
+        extra = [k for k in state if k not in expected]
+        if strict and (missing or extra):
+            raise KeyError(
+                f"state_dict keys do not match: missing {missing}, unexpected {extra}; "
+                "pass strict=False to load only the keys that match"
+            )
         updates: list[tuple[Value, float]] = []
         for key, entry in entries:
+            if key not in state:
+                continue
             given = state[key]
             if isinstance(entry, Value):
                 updates.append((entry, _number(given, key)))
                 continue
-            if not isinstance(given, Sequence) or isinstance(given, str):
+            if not isinstance(given, Sequence) or isinstance(given, (str, bytes, bytearray)):
                 raise TypeError(f"state_dict[{key!r}] must be a list of numbers, got {given!r}")
             if len(given) != len(entry):
                 raise ValueError(
@@ -87,6 +142,7 @@ class Module:
             )
         for p, x in updates:  # everything checked: now change the parameters
             p.data = x
+        return IncompatibleKeys(missing, extra)
 
     def _state_entries(self) -> list[tuple[str, Value | list[Value]]]:
         """Parameters grouped as state_dict shows them; by default one entry each."""
@@ -105,9 +161,10 @@ class Neuron(Module):
         seed: int | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        activation = activation or ("relu" if nonlin else "linear")
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {activation!r}; choose from {list(ACTIVATIONS)}")
+        _check_size(nin, "nin", "Neuron")
+        if activation is None and not nonlin:  # micrograd's Neuron(nin, nonlin=False)
+            activation = "linear"
+        activation = _check_activation(activation)
         rng = _rng(seed, rng)
         self.w = [Value(rng.uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(0.0)
@@ -115,6 +172,10 @@ class Neuron(Module):
         self.nonlin = activation != "linear"
 
     def __call__(self, x: Sequence[Operand]) -> Value:
+        return self._forward(_check_inputs(x, len(self.w), self))
+
+    def _forward(self, x: Sequence[Operand]) -> Value:
+        """The output, for inputs already checked (a Layer checks once for its neurons)."""
         # b first, then the products: the same additions in the same order as micrograd,
         # but one SumBackward0 node instead of a chain of nin AddBackward0 nodes.
         act = value_sum([self.b, *[wi * xi for wi, xi in zip(self.w, x)]])
@@ -134,12 +195,21 @@ class Layer(Module):
     """`nout` neurons reading the same inputs; one output is returned bare, as micrograd."""
 
     def __init__(self, nin: int, nout: int, **kwargs: Any) -> None:
+        _check_size(nin, "nin", "Layer")
+        _check_size(nout, "nout", "Layer")
         rng = _rng(kwargs.pop("seed", None), kwargs.pop("rng", None))
+        self.nin = nin
         self.neurons = [Neuron(nin, rng=rng, **kwargs) for _ in range(nout)]
 
     def __call__(self, x: Sequence[Operand]) -> Value | list[Value]:
-        out = [n(x) for n in self.neurons]
+        return self._forward(_check_inputs(x, self.nin, self))
+
+    def _forward(self, x: Sequence[Operand]) -> Value | list[Value]:
+        out = [n._forward(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
+
+    def children(self) -> list[Module]:
+        return list(self.neurons)
 
     def parameters(self) -> list[Value]:
         return [p for n in self.neurons for p in n.parameters()]
@@ -167,7 +237,19 @@ class MLP(Module):
         seed: int | None = None,
         rng: random.Random | None = None,
     ) -> None:
+        _check_size(nin, "nin", "MLP")
+        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence):
+            raise TypeError(
+                f"MLP(nin, nouts): nouts is the list of layer sizes, e.g. MLP(3, [4, 4, 1]) "
+                f"or MLP(3, [{nouts!r}]) for one layer; got {type(nouts).__name__} {nouts!r}"
+            )
+        if not nouts:
+            raise ValueError("MLP needs at least one layer: give nouts such as [4, 1]")
+        for i, nout in enumerate(nouts):
+            _check_size(nout, f"nouts[{i}]", "MLP")
+        _check_activation(activation)  # also when only the last (linear) layer would use it
         rng = _rng(seed, rng)
+        self.nin = nin
         sizes = [nin, *nouts]
         self.layers = [
             Layer(
@@ -180,10 +262,13 @@ class MLP(Module):
         ]
 
     def __call__(self, x: Sequence[Operand]) -> Value | list[Value]:
-        out: Any = x
+        out: Any = _check_inputs(x, self.nin, self)
         for layer in self.layers:
-            out = layer(out if isinstance(out, list) else [out])
+            out = layer._forward(out if isinstance(out, (list, tuple)) else [out])
         return out  # type: ignore[no-any-return]  # a Value or a list, as micrograd
+
+    def children(self) -> list[Module]:
+        return list(self.layers)
 
     def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]
@@ -205,8 +290,54 @@ def _rng(seed: int | None, rng: random.Random | None) -> Any:
     if rng is not None and seed is not None:
         raise ValueError("give seed or rng, not both")
     if rng is not None:
+        if not callable(getattr(rng, "uniform", None)):
+            raise TypeError(
+                f"rng must be a random.Random, got {type(rng).__name__}; "
+                "for a seed, write seed=... instead"
+            )
         return rng
     return random.Random(seed) if seed is not None else random
+
+
+def _check_size(n: object, name: str, module: str) -> None:
+    """A layer size is a positive int: 0 or -1 would build a module with no weights."""
+    if isinstance(n, bool) or not isinstance(n, Integral):  # int, or numpy's ints
+        raise TypeError(f"{module}: {name} must be an int, got {type(n).__name__} {n!r}")
+    if n < 1:
+        raise ValueError(f"{module}: {name} must be at least 1, got {n}")
+
+
+def _check_activation(activation: object) -> str:
+    """One of ACTIVATIONS' names (None means relu), or a clear error."""
+    if activation is None:
+        return "relu"
+    if not isinstance(activation, str) or activation not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}; choose from {list(ACTIVATIONS)}")
+    return activation
+
+
+def _check_inputs(x: Any, nin: int, module: Module) -> Sequence[Operand]:
+    """The inputs as a sequence of nin items: a list, tuple or numpy row, never cut short."""
+    if type(x) is list and len(x) == nin:  # the common case, first: this runs on every call
+        return x
+    # A list, tuple or numpy row: indexable and sized. Not a set (no order), not a dict.
+    row = isinstance(x, Sequence) or (hasattr(x, "__getitem__") and hasattr(x, "__len__"))
+    who = repr(module) if isinstance(module, Neuron) else f"this {type(module).__name__}(nin={nin})"
+    if not row or isinstance(x, (str, bytes, Mapping)):
+        raise TypeError(
+            f"{who} takes a list of {nin} numbers or Values, got {type(x).__name__}"
+            + (f"; write [{x!r}]" if nin == 1 and isinstance(x, (Value, Real)) else "")
+        )
+    if len(x) != nin:
+        raise ValueError(f"{who} takes {nin} inputs, got {len(x)}: give one per input")
+    return x if isinstance(x, (list, tuple)) else list(x)
+
+
+def cleared_gradient(set_to_none: bool) -> float:
+    """What zero_grad leaves in `.grad`: 0.0, or NO_GRADIENT for set_to_none=True."""
+    if not isinstance(set_to_none, bool):
+        raise TypeError(f"set_to_none must be True or False, got {type(set_to_none).__name__}")
+    return NO_GRADIENT if set_to_none else 0.0
 
 
 def _number(x: object, where: str) -> float:
@@ -217,6 +348,12 @@ def _number(x: object, where: str) -> float:
 
 def mse_loss(predictions: Sequence[Operand], targets: Sequence[Operand]) -> Value:
     """Mean of `(prediction - target)²` over the pairs, as one graph node."""
+    for name, given in (("predictions", predictions), ("targets", targets)):
+        if isinstance(given, (Value, Real, str, bytes)):
+            raise TypeError(
+                f"mse_loss takes lists of predictions and targets, got {type(given).__name__} "
+                f"for {name}; for one pair write mse_loss([prediction], [target])"
+            )
     predictions = list(predictions)
     targets = list(targets)
     if len(predictions) != len(targets):

@@ -12,19 +12,27 @@ point operations, so trajectories agree with PyTorch in float64. Where PyTorch's
 compute `x + alpha * y` as a fused multiply-add (one rounding: `add(..., alpha=)`, `lerp`,
 `addcmul`), so does `float_fma` here; measured, not assumed (see tests/test_optim.py).
 
-One difference: a gradient here is always a float, never None. PyTorch's default
-`zero_grad()` sets gradients to None and then skips those parameters in `step()`; here a
-parameter that backward did not reach is stepped with a zero gradient (weight decay and
-momentum still act), as PyTorch does after `zero_grad(set_to_none=False)`.
+One difference: `zero_grad()` sets gradients to 0.0 by default, where PyTorch's sets
+them to None, so a parameter that backward did not reach is stepped with a zero gradient
+(weight decay and momentum still act), as PyTorch does after `zero_grad(set_to_none=False)`.
+After `zero_grad(set_to_none=True)` a gradient is None ("no gradient yet") until
+backward reaches it, and `step()` skips the parameter, as PyTorch does.
+
+Hyperparameters are checked when the optimizer is made, when a state is loaded and at
+the start of every `step()` (`param_groups[0]["lr"]` may have been set since): a bad one
+raises before anything changes. `load_state_dict` checks the whole state first, then
+replaces it, so a failed load leaves the optimizer exactly as it was.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from numbers import Real
 from typing import Any
 
 from micrograd_lite.engine import Value
+from micrograd_lite.nn import cleared_gradient
 from micrograd_lite.ops import float_fma
 
 __all__ = ["SGD", "Adam", "Optimizer"]
@@ -34,13 +42,8 @@ class Optimizer:
     """What every optimizer shares: its parameters, `zero_grad()` and its state."""
 
     def __init__(self, params: Iterable[Value], defaults: dict[str, Any]) -> None:
-        self.params = list(params)
-        if not self.params:
-            raise ValueError("optimizer got an empty parameter list")
-        for p in self.params:
-            if not isinstance(p, Value):
-                raise TypeError(f"optimizer can only optimize Values, got {type(p).__name__}")
-        self.defaults = defaults
+        self.params = _checked_params(params)
+        self.defaults = self._checked_group(defaults)
         self.state: list[dict[str, Any]] = [{} for _ in self.params]
 
     @property
@@ -49,10 +52,15 @@ class Optimizer:
         changes the learning rate as it does in PyTorch."""
         return [self.defaults]
 
-    def zero_grad(self) -> None:
-        """Set every parameter's gradient to 0.0."""
+    def zero_grad(self, set_to_none: bool = False) -> None:
+        """Set every parameter's gradient to 0.0, or to None ("no gradient yet").
+
+        PyTorch's default is `set_to_none=True`; here it is False, so code that reads
+        `p.grad` after `zero_grad()` keeps getting 0.0.
+        """
+        clear = cleared_gradient(set_to_none)
         for p in self.params:
-            p.grad = 0.0
+            p.grad = clear
 
     def step(self) -> None:
         """Update every parameter once from its gradient."""
@@ -65,19 +73,103 @@ class Optimizer:
             "param_groups": [{**self.defaults, "params": list(range(len(self.params)))}],
         }
 
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore what `state_dict()` returned (JSON turns the int keys into strings)."""
-        (group,) = state_dict["param_groups"]
-        if len(group["params"]) != len(self.params):
-            raise ValueError(
-                f"the state is for {len(group['params'])} parameters, "
-                f"this optimizer has {len(self.params)}"
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Restore what `state_dict()` returned (JSON turns the int keys into strings).
+
+        Everything is checked before anything is replaced: on any error the optimizer is
+        exactly as it was.
+        """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(
+                f"load_state_dict takes the dict that state_dict() returns, "
+                f"got {type(state_dict).__name__}"
             )
+        for key in ("state", "param_groups"):
+            if key not in state_dict:
+                raise ValueError(
+                    f"the state has no {key!r} entry: give load_state_dict what "
+                    "state_dict() returned"
+                )
+        group = _one_group(state_dict["param_groups"])
+        n = len(self.params)
+        given_params = group.get("params")
+        if not isinstance(given_params, Sequence) or isinstance(given_params, (str, bytes)):
+            raise ValueError("the state's param group has no list of 'params'")
+        if len(given_params) != n:
+            raise ValueError(
+                f"the state is for {len(given_params)} parameters, this optimizer has {n}"
+            )
+        if list(given_params) != list(range(n)):
+            raise ValueError(f"the state's 'params' must be [0, 1, ..., {n - 1}], as saved")
+        defaults = self._checked_group({k: v for k, v in group.items() if k != "params"})
+        given_state = state_dict["state"]
+        if not isinstance(given_state, Mapping):
+            raise TypeError(f"the state's 'state' must be a dict, got {type(given_state).__name__}")
         state: list[dict[str, Any]] = [{} for _ in self.params]
-        for key, s in state_dict["state"].items():
-            state[int(key)] = dict(s)
-        self.defaults = {k: v for k, v in group.items() if k != "params"}
+        loaded: set[int] = set()
+        for key, entry in given_state.items():
+            i = _parameter_index(key, n)
+            if i in loaded:
+                raise ValueError(f"the state has two entries for parameter {i}")
+            loaded.add(i)
+            if not isinstance(entry, Mapping):
+                raise TypeError(
+                    f"the state of parameter {i} must be a dict, got {type(entry).__name__}"
+                )
+            state[i] = self._checked_state(entry, defaults, f"parameter {i}")
+        self.defaults = defaults  # everything checked: now replace
         self.state = state
+
+    # -- what each optimizer defines ---------------------------------------------------
+
+    #: The hyperparameters' names, in the order the optimizer's signature has them.
+    hyperparameters: tuple[str, ...] = ()
+    #: The per-parameter state entries `step()` keeps; all or none of them are present.
+    state_keys: tuple[str, ...] = ()
+
+    def _check_values(self, group: dict[str, Any]) -> None:
+        """Raise TypeError or ValueError (PyTorch's words) for a bad hyperparameter."""
+        raise NotImplementedError
+
+    def _state_keys(self, group: Mapping[str, Any]) -> tuple[str, ...]:
+        """The state entries a parameter has once stepped, with these hyperparameters."""
+        return self.state_keys
+
+    # -- checks ------------------------------------------------------------------------
+
+    def _checked_group(self, group: Mapping[str, Any]) -> dict[str, Any]:
+        """A copy of the hyperparameters, once they are this optimizer's and all valid."""
+        name = type(self).__name__
+        missing = [k for k in self.hyperparameters if k not in group]
+        extra = [k for k in group if k not in self.hyperparameters]
+        if missing or extra:
+            raise ValueError(
+                f"{name} hyperparameters must be {list(self.hyperparameters)}: "
+                f"missing {missing}, unexpected {extra}"
+            )
+        checked = {k: group[k] for k in self.hyperparameters}
+        self._check_values(checked)
+        return checked
+
+    def _checked_state(
+        self, entry: Mapping[str, Any], group: Mapping[str, Any], where: str
+    ) -> dict[str, Any]:
+        """A copy of one parameter's state, once it has the entries step() keeps."""
+        if not entry:
+            return {}
+        wanted = self._state_keys(group)
+        missing = [k for k in wanted if k not in entry]
+        extra = [k for k in entry if k not in wanted]
+        if missing or extra:
+            raise ValueError(
+                f"the {type(self).__name__} state of {where} must have {list(wanted)}: "
+                f"missing {missing}, unexpected {extra} (is it another optimizer's state?)"
+            )
+        return {k: _state_number(k, entry[k], where) for k in wanted}
+
+    def _checked_defaults(self) -> dict[str, Any]:
+        """The hyperparameters as they are now; step() reads them only after this check."""
+        return self._checked_group(self.defaults)
 
     def __repr__(self) -> str:
         options = "".join(f"    {k}: {v}\n" for k, v in self.defaults.items())
@@ -86,6 +178,9 @@ class Optimizer:
 
 class SGD(Optimizer):
     """Stochastic gradient descent with momentum, as `torch.optim.SGD`."""
+
+    hyperparameters = ("lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize")
+    state_keys = ("momentum_buffer",)
 
     def __init__(
         self,
@@ -98,14 +193,6 @@ class SGD(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        if lr < 0.0:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if momentum < 0.0:
-            raise ValueError(f"Invalid momentum value: {momentum}")
-        if weight_decay < 0.0:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         defaults = dict(
             lr=lr,
             momentum=momentum,
@@ -116,12 +203,28 @@ class SGD(Optimizer):
         )
         super().__init__(params, defaults)
 
+    def _check_values(self, group: dict[str, Any]) -> None:
+        lr, momentum = _real(group, "lr"), _real(group, "momentum")
+        weight_decay, dampening = _real(group, "weight_decay"), _real(group, "dampening")
+        nesterov = _flag(group, "nesterov")
+        _flag(group, "maximize")
+        if not lr >= 0.0:  # `not >=` so that nan is refused too
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not momentum >= 0.0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if not weight_decay >= 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+
     def step(self) -> None:
         """One SGD update of every parameter."""
-        d = self.defaults
+        d = self._checked_defaults()
         lr, momentum, dampening = d["lr"], d["momentum"], d["dampening"]
         weight_decay, nesterov, maximize = d["weight_decay"], d["nesterov"], d["maximize"]
         for p, state in zip(self.params, self.state):
+            if p.grad is None:  # zero_grad(set_to_none=True) and backward did not reach p
+                continue
             g = -p.grad if maximize else p.grad
             if weight_decay != 0:
                 g = _fma(weight_decay, p.data, g)  # g + weight_decay * p
@@ -138,6 +241,9 @@ class SGD(Optimizer):
 class Adam(Optimizer):
     """Adam, with optional AMSGrad and (L2) weight decay, as `torch.optim.Adam`."""
 
+    hyperparameters = ("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize")
+    state_keys = ("step", "exp_avg", "exp_avg_sq")
+
     def __init__(
         self,
         params: Iterable[Value],
@@ -149,19 +255,9 @@ class Adam(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        if not lr >= 0.0:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not eps >= 0.0:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= betas[0] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-        if not 0.0 <= betas[1] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-        if not weight_decay >= 0.0:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
         defaults = dict(
             lr=lr,
-            betas=tuple(betas),
+            betas=betas,
             eps=eps,
             weight_decay=weight_decay,
             amsgrad=amsgrad,
@@ -169,16 +265,47 @@ class Adam(Optimizer):
         )
         super().__init__(params, defaults)
 
+    def _check_values(self, group: dict[str, Any]) -> None:
+        lr, eps = _real(group, "lr"), _real(group, "eps")
+        weight_decay = _real(group, "weight_decay")
+        _flag(group, "amsgrad")
+        _flag(group, "maximize")
+        betas = group["betas"]
+        if isinstance(betas, (str, bytes)) or not isinstance(betas, Sequence):
+            raise TypeError(f"betas must be a pair (beta1, beta2), got {type(betas).__name__}")
+        if len(betas) != 2:
+            raise ValueError(
+                f"betas must be two numbers (beta1, beta2), got {len(betas)}: {tuple(betas)}"
+            )
+        group["betas"] = beta1, beta2 = tuple(betas)  # JSON makes the tuple a list
+        _real({"betas[0]": beta1}, "betas[0]")
+        _real({"betas[1]": beta2}, "betas[1]")
+        if not lr >= 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not eps >= 0.0:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= beta1 < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 0: {beta1}")
+        if not 0.0 <= beta2 < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 1: {beta2}")
+        if not weight_decay >= 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+
+    def _state_keys(self, group: Mapping[str, Any]) -> tuple[str, ...]:
+        return (*self.state_keys, "max_exp_avg_sq") if group["amsgrad"] else self.state_keys
+
     def step(self) -> None:
         """One Adam update of every parameter."""
-        d = self.defaults
+        d = self._checked_defaults()
         lr, (beta1, beta2), eps = d["lr"], d["betas"], d["eps"]
         weight_decay, amsgrad, maximize = d["weight_decay"], d["amsgrad"], d["maximize"]
         for p, state in zip(self.params, self.state):
+            if p.grad is None:  # zero_grad(set_to_none=True) and backward did not reach p
+                continue
             if not state:
                 state.update(step=0, exp_avg=0.0, exp_avg_sq=0.0)
-                if amsgrad:
-                    state["max_exp_avg_sq"] = 0.0
+            if amsgrad and "max_exp_avg_sq" not in state:  # also when turned on later
+                state["max_exp_avg_sq"] = 0.0
             g = -p.grad if maximize else p.grad
             state["step"] += 1
             if weight_decay != 0:
@@ -197,6 +324,100 @@ class Adam(Optimizer):
             else:
                 denom = math.sqrt(exp_avg_sq) / bias_correction2_sqrt + eps
             p.data = p.data + (-step_size * exp_avg) / denom
+
+
+def _checked_params(params: Iterable[Value]) -> list[Value]:
+    """The parameters as a list: Values, leaves, each once."""
+    if isinstance(params, Value):
+        raise TypeError("params must be an iterable of Values, got one Value: write SGD([v], ...)")
+    if isinstance(params, (str, bytes, Mapping)) or not isinstance(params, Iterable):
+        raise TypeError(
+            f"params must be an iterable of Values such as model.parameters(), "
+            f"got {type(params).__name__}"
+        )
+    checked = list(params)
+    if not checked:
+        raise ValueError("optimizer got an empty parameter list")
+    first_seen: dict[int, int] = {}  # id(Value) -> its first position
+    for i, p in enumerate(checked):
+        if isinstance(p, Mapping):
+            raise TypeError(
+                "param groups (dicts) are not supported: pass one list of Values, and set "
+                "param_groups[0]['lr'] to change the learning rate"
+            )
+        if not isinstance(p, Value):
+            raise TypeError(f"optimizer can only optimize Values, got {type(p).__name__}")
+        if not p.is_leaf:
+            raise ValueError(
+                f"can't optimize a non-leaf Value: parameter {i} was made by "
+                f"{p.grad_fn!r}; optimize the leaves it is computed from, "
+                "or pass v.detach() for a new leaf"
+            )
+        if id(p) in first_seen:
+            raise ValueError(
+                f"optimizer got the same Value twice (parameters {first_seen[id(p)]} and {i}): "
+                "each parameter may appear once, or it would be stepped twice"
+            )
+        first_seen[id(p)] = i
+    return checked
+
+
+def _one_group(groups: object) -> Mapping[str, Any]:
+    """The one param group of a loaded state (these optimizers have exactly one)."""
+    if not isinstance(groups, Sequence) or isinstance(groups, (str, bytes)):
+        raise TypeError(f"the state's 'param_groups' must be a list, got {type(groups).__name__}")
+    if len(groups) != 1:
+        raise ValueError(
+            f"the state has {len(groups)} param groups; this optimizer has exactly one"
+        )
+    (group,) = groups
+    if not isinstance(group, Mapping):
+        raise TypeError(f"the state's param group must be a dict, got {type(group).__name__}")
+    return group
+
+
+def _parameter_index(key: object, n: int) -> int:
+    """A state key (an int, or its digits after JSON) naming one of the n parameters."""
+    if isinstance(key, str) and key.isdecimal():
+        index: object = int(key)
+    else:
+        index = key
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < n:
+        raise ValueError(
+            f"the state has an entry for parameter {key!r}; this optimizer's parameters "
+            f"are 0 to {n - 1}"
+        )
+    return index
+
+
+def _real(group: Mapping[str, Any], key: str) -> Any:
+    """group[key], once it is a real number (not a bool, which Python counts as one)."""
+    x = group[key]
+    if isinstance(x, bool) or not isinstance(x, Real):
+        raise TypeError(f"{key} must be a number, got {type(x).__name__} {x!r}")
+    return x
+
+
+def _flag(group: Mapping[str, Any], key: str) -> bool:
+    """group[key], once it is True or False."""
+    x = group[key]
+    if not isinstance(x, bool):
+        raise TypeError(f"{key} must be True or False, got {type(x).__name__} {x!r}")
+    return x
+
+
+def _state_number(key: str, x: object, where: str) -> float | int:
+    """One state entry: `step` a count of steps taken, the others floats (averages >= 0)."""
+    if isinstance(x, bool) or not isinstance(x, Real):
+        raise TypeError(f"the state's {key} of {where} must be a number, got {x!r}")
+    number = float(x)
+    if key == "step":
+        if not (number.is_integer() and number >= 1):
+            raise ValueError(f"the state's step of {where} must be a whole number >= 1, got {x!r}")
+        return int(number)
+    if key in ("exp_avg_sq", "max_exp_avg_sq") and not number >= 0.0:
+        raise ValueError(f"the state's {key} of {where} must be >= 0 (a mean of squares): {x!r}")
+    return number
 
 
 #: `a * b + c` with a single rounding, as PyTorch's fused kernels compute it.

@@ -12,9 +12,8 @@ from collections.abc import Iterator
 import pytest
 
 import micrograd_lite as mg
-from micrograd_lite import Op, Value, define_op, ops
+from micrograd_lite import Op, Value, define_op, gradcheck, gradgradcheck, ops
 from micrograd_lite.__main__ import FUNCTIONS
-from micrograd_lite.gradcheck import gradcheck, gradgradcheck
 from micrograd_lite.viz import draw_dot
 
 

@@ -10,8 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import micrograd_lite as mg
-from micrograd_lite import Value
-from micrograd_lite.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from micrograd_lite import GradcheckError, Value, gradcheck, gradgradcheck
 
 
 def derivatives(f: Callable[[Value], Value], x0: float, order: int) -> list[float]:

@@ -16,8 +16,7 @@ from typing import Any
 import pytest
 
 import micrograd_lite as mg
-from micrograd_lite import CompileError, Value, optim
-from micrograd_lite.gradcheck import gradcheck
+from micrograd_lite import CompileError, Value, gradcheck, optim
 from micrograd_lite.viz import draw_dot
 
 

@@ -15,8 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import micrograd_lite as mg
-from micrograd_lite import Value, ops
-from micrograd_lite.gradcheck import gradgradcheck
+from micrograd_lite import Value, gradgradcheck, ops
 
 BUILT_IN = [op for op in ops.REGISTRY.values() if op.key in ops.BUILT_IN]
 OPS = pytest.mark.parametrize("op", BUILT_IN, ids=[op.key for op in BUILT_IN])

@@ -22,8 +22,8 @@ For `tanh(a * b)` with `a`, `b` the arguments, the function reads:
         g2 = g3 * ((1.0 - v3) * (1.0 + v3))  # TanhBackward0
         g0 = g2 * v1  # MulBackward0
         g1 = g2 * v0
-        inputs[0].grad = g0 if inputs[0].grad == 0.0 else inputs[0].grad + g0
-        inputs[1].grad = g1 if inputs[1].grad == 0.0 else inputs[1].grad + g1
+        inputs[0].grad = inputs[0].grad + g0 if inputs[0].grad else g0
+        inputs[1].grad = inputs[1].grad + g1 if inputs[1].grad else g1
         return outputs
 """
 
@@ -90,7 +90,7 @@ def generate(
         writer.backward(node)
     for leaf in leaves:
         holder, g = writer.holder(leaf), writer.grads[leaf]
-        writer.emit(f"{holder}.grad = {g} if {holder}.grad == 0.0 else {holder}.grad + {g}")
+        writer.emit(f"{holder}.grad = {holder}.grad + {g} if {holder}.grad else {g}")
     writer.emit("return outputs")
 
     header = (

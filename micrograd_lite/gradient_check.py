@@ -1,6 +1,9 @@
 """Check the engine's gradients against central differences, as `torch.autograd.gradcheck`.
 
+    from micrograd_lite import gradcheck
+
     gradcheck(lambda a, b: a * b.tanh(), [Value(0.3), Value(-1.2)])   # True
+    gradcheck(lambda a: a.exp(), Value(0.5))                          # one input: True
 
 For every output and input, the analytic derivative (from `grad`) must be within
 `atol + rtol * |numeric|` of the numeric one, `(f(x + eps) - f(x - eps)) / (2 eps)`.
@@ -10,6 +13,7 @@ For every output and input, the analytic derivative (from `grad`) must be within
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from numbers import Real
 from typing import Any
 
 from micrograd_lite.autograd import grad
@@ -18,6 +22,8 @@ from micrograd_lite.engine import Value
 __all__ = ["GradcheckError", "gradcheck", "gradgradcheck"]
 
 Function = Callable[..., Any]  # takes Values, returns a Value or a sequence of Values
+#: One input (a Value or a number) or a sequence of them, as torch takes a tensor or a tuple.
+Inputs = Value | float | Sequence[Value | float]
 
 
 class GradcheckError(RuntimeError):
@@ -26,7 +32,7 @@ class GradcheckError(RuntimeError):
 
 def gradcheck(
     fn: Function,
-    inputs: Sequence[Value | float],
+    inputs: Inputs,
     *,
     eps: float = 1e-6,
     atol: float = 1e-5,
@@ -34,8 +40,17 @@ def gradcheck(
     raise_exception: bool = True,
 ) -> bool:
     """True if every d(output)/d(input) of `fn` matches central differences."""
-    values = [x if isinstance(x, Value) else Value(x) for x in inputs]
+    values = _as_values(inputs)
+    if not callable(fn):
+        raise TypeError(f"gradcheck: fn must be a function of the inputs, got {type(fn).__name__}")
+    if not eps > 0:
+        raise ValueError(f"gradcheck: eps must be a positive step, got {eps!r}")
     checked = [x for x in values if x.requires_grad]
+    if not checked:  # an empty check would pass whatever fn does
+        raise ValueError(
+            "gradcheck expects at least one input to require grad, but none of them have "
+            "requires_grad=True: pass Values made with requires_grad=True (the default)"
+        )
     outputs = _as_list(fn(*values))
     problems = []
     for k, out in enumerate(outputs):
@@ -57,7 +72,7 @@ def gradcheck(
 
 def gradgradcheck(
     fn: Function,
-    inputs: Sequence[Value | float],
+    inputs: Inputs,
     *,
     eps: float = 1e-6,
     atol: float = 1e-5,
@@ -80,6 +95,18 @@ def gradgradcheck(
     return gradcheck(
         gradients, inputs, eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception
     )
+
+
+def _as_values(inputs: Inputs) -> list[Value]:
+    """The inputs as a list of Values: one Value or number is a list of one."""
+    if isinstance(inputs, (Value, Real)):
+        inputs = [inputs]
+    elif isinstance(inputs, (str, bytes)) or not isinstance(inputs, Sequence):
+        raise TypeError(
+            "gradcheck: inputs must be a Value, a number, or a list or tuple of them, "
+            f"got {type(inputs).__name__}"
+        )
+    return [x if isinstance(x, Value) else Value(x) for x in inputs]
 
 
 def _as_list(out: Any) -> list[Value]:

@@ -1,0 +1,53 @@
+"""What a newcomer reads first: the README's snippets run, and the walkthroughs can be opened."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+
+
+def section(title: str) -> str:
+    return README.split(f"## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is needed")
+def test_the_from_python_snippet_defines_what_it_draws(tmp_path: Path) -> None:
+    """ "Seeing the graph" runs as written: `o` is defined before it is drawn."""
+    pytest.importorskip("graphviz")
+    (code,) = [c for c in re.findall(r"```python\n(.*?)```", section("Seeing the graph"), re.S)]
+    cwd = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        namespace: dict[str, object] = {}
+        exec(compile(code, "README.md", "exec"), namespace)
+    finally:
+        os.chdir(cwd)
+    assert f"{namespace['o'].data:.4f}" == "0.7071"  # type: ignore[attr-defined]
+    assert b"<svg" in (tmp_path / "neuron.svg").read_bytes()
+    assert len(namespace["frames"]) > 1  # type: ignore[arg-type]
+
+
+def test_make_lab_installs_a_pinned_jupyterlab_and_opens_the_notebooks() -> None:
+    """`make lab` installs the `lab` extra, one exactly pinned JupyterLab, and opens notebooks/."""
+    # (read with a pattern: tomllib is not in Python 3.10, which the project supports)
+    (pin,) = re.findall(r'^lab = \["(.*)"\]$', (ROOT / "pyproject.toml").read_text(), re.M)
+    assert re.fullmatch(r"jupyterlab==\d+(\.\d+)+", pin)
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = makefile.split("\nlab:", 1)[1].split("\n\n", 1)[0]
+    assert "jupyter lab notebooks/" in recipe
+    assert '-e ".[dev,lab]"' in makefile.split("$(VENV)/.lab-installed:", 1)[1].split("\n\n")[0]
+    assert "`make lab`" in section("Walkthroughs")
+
+
+def test_the_readme_says_how_to_install_into_ones_own_environment() -> None:
+    """A line shows the pip command for a clone, with the viz extra."""
+    quick_start = section("Quick start")
+    assert "pip install /path/to/micrograd_lite" in quick_start
+    assert "[viz]" in quick_start
