@@ -9,9 +9,11 @@ test suite never asserts a timing.
 from __future__ import annotations
 
 import gc
+import importlib.util
 import math
 import os
 import platform
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -178,6 +180,65 @@ def cyclic_garbage() -> dict[str, int]:
     return out
 
 
+LOOP_ENGINES = {
+    "micrograd_lite natural": "micrograd_lite, neurons as chains of binary `+`",
+    "micrograd_lite sum": "micrograd_lite, neurons as one `mg.sum` node",
+    "micrograd": "micrograd 0.1.0",
+    "torch": "PyTorch, 0-d float64 tensors",
+    "floats": "hand-written forward and backward on floats",
+    "compiled": "`micrograd_lite.compile` (sum form)",
+}
+
+
+def training_loop(repeat: int) -> dict[tuple[str, bool, bool], float]:
+    """ms per step of each engine's loop, each in a fresh process: {(engine, with torch,
+    gc off): ms}, the fastest of `repeat` processes."""
+    found: dict[tuple[str, bool, bool], float] = {}
+    runs = [(e, t, False) for t in (False, True) for e in LOOP_ENGINES]
+    runs += [("micrograd_lite natural", t, True) for t in (False, True)]
+    runs += [("micrograd_lite sum", t, True) for t in (False, True)]
+    for engine, with_torch, gc_off in runs:
+        if engine == "micrograd" and not _installed("micrograd"):
+            continue
+        if (engine == "torch" or with_torch) and not _installed("torch"):
+            continue
+        command = [sys.executable, "-m", "benchmarks.loop", engine]
+        command += ["--with-torch"] * with_torch + ["--gc-off"] * gc_off
+        times = []
+        for _ in range(repeat):
+            out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+            times.append(float(out.split("\t")[1]))
+        found[engine, with_torch, gc_off] = min(times)
+    return found
+
+
+def _installed(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+def print_training_loop(found: dict[tuple[str, bool, bool], float]) -> None:
+    print("(a) micrograd's demo step as a training loop runs it: 10 steps back to back, gc on,")
+    print("    each engine in a fresh process; 'with torch' means PyTorch imported first")
+    print("| engine | ms per step | x micrograd_lite natural | with torch: ms | x |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for engine, name in LOOP_ENGINES.items():
+        row = [name]
+        for with_torch in (False, True):
+            ms = found.get((engine, with_torch, False))
+            base = found.get(("micrograd_lite natural", with_torch, False))
+            row += ["-", "-"] if ms is None or base is None else [f"{ms:.1f}", f"{ms / base:.2f}"]
+        print("| " + " | ".join(row) + " |")
+    for engine in ("micrograd_lite natural", "micrograd_lite sum"):
+        for with_torch in (False, True):
+            on, off = found.get((engine, with_torch, False)), found.get((engine, with_torch, True))
+            if on and off:
+                where = "with torch" if with_torch else "bare"
+                print(
+                    f"- {engine}, {where}: gc on {on:.1f} ms, gc off {off:.1f} ms "
+                    f"(the collector takes {1 - off / on:.0%} of a step)"
+                )
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -193,11 +254,14 @@ def main() -> None:
     repeat = max(2, int(os.environ.get("BENCH_REPEAT", "5")))
     print(f"machine: {machine()}\n")
 
+    print_training_loop(training_loop(max(1, int(os.environ.get("BENCH_LOOP_REPEAT", "3")))))
+    print()
+
     rows, first_call = mlp_step(repeat)
     times = {name: seconds for name, seconds, _ in rows}
     lite, compiled = times["micrograd_lite"], times[COMPILED]
-    print("(a) one full-batch step of micrograd's demo MLP(2, [16, 16, 1]), 100 points:")
-    print("    forward, backward and an SGD update")
+    print("(a') one step of the same, right after gc.collect(), best of the runs, in this")
+    print("    process (which has imported every engine): forward, backward and an SGD update")
     print("| engine | ms per step | micrograd_lite is x faster | compiled is x faster | loss |")
     print("| --- | ---: | ---: | ---: | ---: |")
     for name, seconds, loss in rows:

@@ -21,7 +21,7 @@ import weakref
 from collections.abc import Iterator, Sequence
 from numbers import Real
 
-from micrograd_lite import grad_mode
+from micrograd_lite import grad_mode, ops
 from micrograd_lite.engine import Value
 from micrograd_lite.ops import Num, Op
 
@@ -45,6 +45,8 @@ NO_GRAPH_REASONS: weakref.WeakKeyDictionary[Value, str] = weakref.WeakKeyDiction
 _pass_lock = threading.RLock()
 
 _creation = operator.attrgetter("_seq")
+_ADD = ops.add
+_MUL = ops.mul
 
 
 def graph_below(roots: Sequence[Value]) -> tuple[list[Value], list[Value]]:
@@ -128,8 +130,23 @@ def _run_rules(results: list[Value]) -> None:
     for node in results:
         op = node.op
         g = node.grad
+        # The two commonest rules, written out (as ops.add and ops.mul give them): no call.
+        if op is _ADD and not check:
+            a = node._a
+            b = node._b
+            if a.requires_grad:
+                a.grad += g
+            if b.requires_grad:
+                b.grad += g
+        elif op is _MUL and not check:
+            a = node._a
+            b = node._b
+            if a.requires_grad:
+                a.grad += g * b.data
+            if b.requires_grad:
+                b.grad += g * a.data
         # Unpacking by arity avoids building a list of parent data for every node.
-        if op.arity == 2:  # type: ignore[union-attr]  # results have an op
+        elif op.arity == 2:  # type: ignore[union-attr]  # results have an op
             a = node._a
             b = node._b
             grad_a, grad_b = op.vjp(g, node.data, a.data, b.data)  # type: ignore[union-attr]

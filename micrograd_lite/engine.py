@@ -33,6 +33,8 @@ _mode = grad_mode.mode
 _RECORD = grad_mode.RECORD
 _OBSERVED = grad_mode.OBSERVED
 _created = itertools.count()  # numbers the Values in the order they are made
+_ADD = ops.add
+_MUL = ops.mul
 _new = object.__new__
 
 
@@ -238,6 +240,21 @@ class Value:
     # -- operations: each is one line naming its Op; the calculus is in ops.py --------
 
     def __add__(self, other: Operand) -> Value:
+        if (
+            type(other) is Value
+            and (self.requires_grad or other.requires_grad)
+            and _mode.get() == _RECORD
+        ):
+            # Value + Value, the commonest operation: `_binary`'s fast path written out
+            out = _new(Value)
+            out.data = self.data + other.data  # ops.add's forward
+            out.grad = 0.0
+            out.op = _ADD
+            out.requires_grad = True
+            out._a = self
+            out._b = other
+            out._seq = next(_created)
+            return out
         return _binary(ops.add, self, other)
 
     def __radd__(self, other: Operand) -> Value:  # other + self
@@ -250,6 +267,20 @@ class Value:
         return _binary(ops.rsub, other, self)
 
     def __mul__(self, other: Operand) -> Value:
+        if (
+            type(other) is Value
+            and (self.requires_grad or other.requires_grad)
+            and _mode.get() == _RECORD
+        ):
+            out = _new(Value)  # as in __add__
+            out.data = self.data * other.data  # ops.mul's forward
+            out.grad = 0.0
+            out.op = _MUL
+            out.requires_grad = True
+            out._a = self
+            out._b = other
+            out._seq = next(_created)
+            return out
         return _binary(ops.mul, self, other)
 
     def __rmul__(self, other: Operand) -> Value:  # other * self
