@@ -34,6 +34,7 @@ typecheck: $(VENV)/.dev-installed
 
 unit: $(VENV)/.dev-installed
 	@sh scripts/ensure_graphviz.sh
+	@sh scripts/ensure_chromium.sh
 	$(BIN)/pytest
 
 test: lint typecheck unit

@@ -3,6 +3,7 @@
     from micrograd_lite import viz
     viz.draw_dot(loss, model=model)   # a graphviz.Digraph: shows inline in Jupyter
     viz.render(loss, "loss.png")      # the real Graphviz `dot` writes the file
+    viz.stepper(loss)                 # forward then backward, node by node, in the page
     view = viz.live(model=model)      # in a training loop: view.update(loss)
 
 Needs the `graphviz` Python package (`pip install micrograd_lite[viz]`) and, to lay out
@@ -12,13 +13,16 @@ Every run of `dot` has a time limit (`timeout=`, in seconds) and never outlives 
 
 from micrograd_lite.viz.dot import GraphvizNotFoundError, GraphvizTimeoutError
 from micrograd_lite.viz.drawing import COLOURS, backward_frames, draw_dot, render, to_svg
+from micrograd_lite.viz.stepper import Stepper, stepper
 
 __all__ = [
     "COLOURS",
     "GraphvizNotFoundError",
     "GraphvizTimeoutError",
+    "Stepper",
     "backward_frames",
     "draw_dot",
     "render",
+    "stepper",
     "to_svg",
 ]
