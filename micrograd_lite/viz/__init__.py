@@ -13,15 +13,18 @@ Every run of `dot` has a time limit (`timeout=`, in seconds) and never outlives 
 
 from micrograd_lite.viz.dot import GraphvizNotFoundError, GraphvizTimeoutError
 from micrograd_lite.viz.drawing import COLOURS, backward_frames, draw_dot, render, to_svg
+from micrograd_lite.viz.live import Live, live
 from micrograd_lite.viz.stepper import Stepper, stepper
 
 __all__ = [
     "COLOURS",
     "GraphvizNotFoundError",
     "GraphvizTimeoutError",
+    "Live",
     "Stepper",
     "backward_frames",
     "draw_dot",
+    "live",
     "render",
     "stepper",
     "to_svg",

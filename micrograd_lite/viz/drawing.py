@@ -206,7 +206,7 @@ def _groups(nodes: list[Value], model: Module, collapse: str) -> dict[Value, str
     activation; its parameters are inside its box too. The k-th call of every neuron of a
     layer is the layer's k-th call, as `Layer.__call__` calls each neuron once per input.
     """
-    neurons = _neurons(model)
+    neurons = neurons_of(model)
     owner: dict[Value, tuple[str, Any]] = {}  # each parameter: its neuron's name and neuron
     for name, neuron in neurons:
         for p in [*neuron.w, neuron.b]:
@@ -240,7 +240,7 @@ def _groups(nodes: list[Value], model: Module, collapse: str) -> dict[Value, str
     return group
 
 
-def _neurons(model: Module) -> list[tuple[str, Any]]:
+def neurons_of(model: Module) -> list[tuple[str, Any]]:
     """Each neuron of an nn.Neuron, nn.Layer or nn.MLP with its `named_parameters` prefix."""
     from micrograd_lite import nn
 
@@ -334,7 +334,7 @@ def fields(
     """The lines a box shows: its label, then its data and grad (a group: its output's)."""
     grad_of = grad_of or (lambda v: v.grad)
     if box.kind == "group":
-        outputs = _group_outputs(box)
+        outputs = group_outputs(box)
         lines = [box.label]
         if len(outputs) == 1:
             (out,) = outputs
@@ -357,7 +357,7 @@ def fields(
     return [line for line in lines if line]
 
 
-def _group_outputs(box: Box) -> list[Value]:
+def group_outputs(box: Box) -> list[Value]:
     """The Values of a group that nothing else in the group uses: its neurons' outputs."""
     used = {p for m in box.members for p in m.parents}
     return [m for m in box.members if m.op is not None and m not in used]
