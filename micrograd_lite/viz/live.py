@@ -87,6 +87,9 @@ class Live:
     def _repr_html_(self) -> str:
         return self._html
 
+    def __repr__(self) -> str:
+        return f"<Live: {len(self.losses)} steps, laid out {self.layouts} times>"
+
     def _drawing(self, loss: Value) -> Drawing:
         if self.model is None:
             return build(loss, max_nodes=self.max_nodes)

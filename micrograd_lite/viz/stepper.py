@@ -88,6 +88,9 @@ class Stepper:
     def __len__(self) -> int:
         return len(self.steps)
 
+    def __repr__(self) -> str:
+        return f"<Stepper: {len(self.steps)} steps>"
+
     def _repr_html_(self) -> str:
         """The page as an HTML fragment, for Jupyter; its script is scoped to it."""
         return self.fragment(keys_on_page=False)
@@ -190,7 +193,8 @@ def _steps(root: Value, values: list[Value], name: dict[Value, str]) -> list[dic
                 lines.append(f"{name[parent]}.grad += {total}  ({op.name()})")
             else:
                 by_name, by_number = _show(codes[k], names), _show(codes[k], numbers)
-                lines.append(f"{name[parent]}.grad += {by_name} = {by_number} = {total}")
+                worked = f" = {by_number}" if by_number != total else ""  # not "= 0.5 = 0.5"
+                lines.append(f"{name[parent]}.grad += {by_name}{worked} = {total}")
             sets.append([index[parent], "grad", number(grads[parent])])
         if not lines:
             continue
