@@ -18,16 +18,7 @@ from playwright.sync_api import sync_playwright
 
 from micrograd_lite import Value
 from micrograd_lite.viz import stepper
-
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from micrograd_lite.viz.stepper import HEADLESS_CHROMIUM
 
 
 def neuron() -> Value:
@@ -53,7 +44,7 @@ def main(target: str = "docs/stepper.png") -> None:
         walk = stepper(neuron())
         page_path = walk.save(Path(folder) / "steps.html")
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=FLAGS)
+            browser = p.chromium.launch(executable_path=chromium, args=HEADLESS_CHROMIUM)
             page = browser.new_page(viewport={"width": 1180, "height": 340})
             page.goto(page_path.as_uri())
             for _ in range(len(walk) - 1):

@@ -16,6 +16,7 @@ import pytest
 
 from micrograd_lite import Value
 from micrograd_lite.viz import stepper
+from micrograd_lite.viz.stepper import HEADLESS_CHROMIUM
 
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is in the dev set")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -23,16 +24,6 @@ pytestmark = pytest.mark.skipif(
     CHROMIUM is None or shutil.which("dot") is None,
     reason="needs chromium and Graphviz (make test installs both)",
 )
-# A machine without network: no background requests, no first-run work.
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def graph() -> Value:
@@ -49,7 +40,7 @@ def graph() -> Value:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=HEADLESS_CHROMIUM)
         yield chromium
         chromium.close()
 

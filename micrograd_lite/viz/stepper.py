@@ -33,9 +33,21 @@ from micrograd_lite.viz.svg import lay_out, picture
 if TYPE_CHECKING:
     from micrograd_lite.nn import Module
 
-__all__ = ["Stepper", "stepper"]
+__all__ = ["HEADLESS_CHROMIUM", "Stepper", "stepper"]
 
 BLANK = "·"  # a number not computed yet
+
+#: Chromium's flags for opening a saved page headless (tests, screenshots) on a machine
+#: without network: no sandbox or GPU needed, and no background requests or first-run work.
+HEADLESS_CHROMIUM = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 _page_ids = itertools.count()
 
 
