@@ -91,7 +91,7 @@ def test_each_use_of_a_number_shows_that_number_and_no_box() -> None:
     for _ in range(100):
         y = y + x * 0.5
     source = draw_dot(y).source
-    assert source.count('label="* 0.5"') == 100
+    assert source.count('* 0.5"') == 100  # "* 0.5", or "x * 0.5" far from x's box
     boxes = [line for line in source.splitlines() if "shape=record" in line]
     originals = [line for line in boxes if "dashed" not in line]
     assert len(originals) == 2 + 200  # x, y, and the 100 products and 100 sums
@@ -267,16 +267,27 @@ def test_cli_rejects_bad_expressions_without_writing(expression: str, tmp_path: 
 # -- readable big graphs ------------------------------------------------------------
 
 
-def test_a_value_used_far_away_is_drawn_again_beside_that_use() -> None:
-    """A weight used by every term of `loss += ...` gets a dashed copy near distant terms."""
+def test_a_named_leaf_used_far_away_is_written_into_that_use() -> None:
+    """A weight used by every term of `loss += ...` is named in the distant operations."""
     w = Value(0.5, label="w")
     loss = Value(0.0, requires_grad=False, label="zero")
     for i in range(20):
         loss += (w * i - 1.0) ** 2
     source = draw_dot(loss).source
-    copies = [line for line in source.splitlines() if '"w | ' in line and "dashed" in line]
+    assert source.count('"w | ') == 1  # one box for w
+    assert 10 < source.count('label="w * ') < 20  # the distant uses: "w * 7"
+    assert "dashed" not in source
+
+
+def test_an_unnamed_value_used_far_away_is_drawn_again_beside_that_use() -> None:
+    """Without a name to write, a distant use gets a dashed copy of the box."""
+    w = Value(0.5)
+    loss = Value(0.0, requires_grad=False, label="zero")
+    for i in range(20):
+        loss += (w * i - 1.0) ** 2
+    copies = [line for line in draw_dot(loss).source.splitlines() if "dashed" in line]
     assert 10 < len(copies) < 20
-    assert all("\\n" not in c for c in copies)
+    assert all('"data 0.5 | ' in c for c in copies)
 
 
 def test_model_names_its_parameters() -> None:

@@ -11,10 +11,11 @@ operation that uses it (`* 0.5`, `** 2`), so a graph shows each constant where i
 instead of hundreds of "const" boxes.
 
 A Value used far apart in the graph (a weight used by every term of a loss written
-`loss += ...`) is drawn again, dashed, beside each distant use. Its edges would otherwise
-cross the whole graph, and Graphviz's layout time grows much faster than the number of
-such long edges: a 100-term `x*x + x*x + ...` took over a minute drawn with one `x`, and
-takes a tenth of a second drawn with copies.
+`loss += ...`) is written by name into each distant operation (`w * 0.3`), or, if it has
+no name, drawn again, dashed, beside that use. Its edges would otherwise cross the whole
+graph, and Graphviz's layout time grows much faster than the number of such long edges:
+a 100-term `x*x + x*x + ...` took over a minute drawn with edges from one `x` box, and
+takes a tenth of a second drawn this way.
 
 Node names come from the order of the walk over the graph, never from `id()`, so the same
 graph gives byte-identical DOT (and SVG) in every process.
@@ -76,6 +77,10 @@ class Box:
     value: Value | None = None  # the Value shown (for an ellipse: the Value it makes)
     copy: bool = False  # a second drawing of a Value, beside a distant use
     members: list[Value] = field(default_factory=list)  # a group's Values
+    # An operation's inputs written into its text instead of drawn as edges: numbers, and
+    # named leaves used far from where they are drawn.
+    written: dict[Value, str] = field(default_factory=dict)
+    name: str = ""  # the Value's own name, when the operation heads its box
 
 
 @dataclass
@@ -138,21 +143,26 @@ def build(
                 if parent not in constant and group_of.get(parent) != key:
                     edges[box_of(parent), groups[key].id] = None
             continue
-        label = name_of.get(node) or node.label
+        name = name_of.get(node) or node.label
+        box = Box(ids[node], _kind(node, root), name, node)
+        numbers = {p: number(p.data) for p in node.parents if p in constant}
         if node.op is not None and not ellipses:  # the operation heads the Value's box
             op_of[node] = ids[node]
-            label = _op_label(node, constant) + (f" → {label}" if label else "")
+            box.written, box.name = numbers, name
+            box.label = _operation_text(box, ellipse=False)
             for parent in node.parents:
                 if parent not in constant:
                     edges[box_of(parent), ids[node]] = None
         elif node.op is not None:  # the ellipse first: boxes stay parents-first
             op_of[node] = ids[node] + "_op"
-            boxes.append(Box(op_of[node], "op", _op_label(node, constant), node))
+            ellipse = Box(op_of[node], "op", "", node, written=numbers)
+            ellipse.label = _operation_text(ellipse, ellipse=True)
+            boxes.append(ellipse)
             for parent in node.parents:
                 if parent not in constant:
                     edges[box_of(parent), op_of[node]] = None
             edges[op_of[node], ids[node]] = None
-        boxes.append(Box(ids[node], _kind(node, root), label, node))
+        boxes.append(box)
         boxes_of[node] = [ids[node]]
     drawing = Drawing(boxes, list(edges), boxes_of, op_of, ellipses)
     _copy_distant_tails(drawing)
@@ -160,10 +170,12 @@ def build(
 
 
 def _copy_distant_tails(drawing: Drawing) -> None:
-    """Draw a Value again beside each use more than MAX_SPAN ranks from where it sits.
+    """Replace each edge spanning more than MAX_SPAN ranks by something local.
 
-    A box sits one rank before its furthest-from-the-output use (Graphviz ranks it there,
-    or further, to keep its edges short); `depth` is the longest path to the output.
+    A named leaf (`w`, `x`) is written by name into the distant operation (`w * 0.3`):
+    no box at all. Anything else is drawn again, dashed, beside the distant use. A box
+    sits one rank before its furthest-from-the-output use (Graphviz ranks it there, or
+    further, to keep its edges short); `depth` is the longest path to the output.
     """
     heads: dict[str, list[str]] = {box.id: [] for box in drawing.boxes}
     waiting = dict.fromkeys(heads, 0)  # how many heads of each box have no depth yet
@@ -188,6 +200,11 @@ def _copy_distant_tails(drawing: Drawing) -> None:
         box = by_id[tail]
         if box.kind == "op" or depth[tail] - depth[head] <= MAX_SPAN:
             edges.append((tail, head))
+            continue
+        user = by_id[head]
+        if box.kind in ("parameter", "input") and box.label and box.value is not None:
+            user.written[box.value] = box.label
+            user.label = _operation_text(user, ellipse=user.kind == "op")
             continue
         copy_id = f"{tail}_{head}"
         drawing.boxes.append(
@@ -475,16 +492,22 @@ def _is_constant(node: Value) -> bool:
     return node.op is None and not node.requires_grad and not node.label
 
 
-def _op_label(node: Value, constant: set[Value]) -> str:
-    """The operation's symbol, with the constants it uses written in: `* 0.5`, `2 **`."""
-    assert node.op is not None
-    symbol = node.op.symbol
-    numbers = [number(p.data) if p in constant else None for p in node.parents]
-    if all(n is None for n in numbers):
-        return symbol
-    if len(numbers) == 2:
-        return f"{numbers[0]} {symbol}" if numbers[0] is not None else f"{symbol} {numbers[1]}"
-    return f"{symbol} " + ", ".join(n for n in numbers if n is not None)
+def _operation_text(box: Box, *, ellipse: bool) -> str:
+    """The operation's symbol with its written-in inputs, `* 0.5`, `2 **`, `x * x`; at
+    the head of a box (no ellipse), followed by the Value's name: `* 0.5 → y`."""
+    node = box.value
+    op = node.op if node is not None else None
+    assert node is not None  # an operation's text is that of a Value's operation
+    assert op is not None
+    symbol = op.symbol
+    texts = [box.written.get(p) for p in node.parents]
+    if all(t is None for t in texts):
+        text = symbol
+    elif len(texts) == 2:
+        text = " ".join(t for t in (texts[0], symbol, texts[1]) if t is not None)
+    else:
+        text = f"{symbol} " + ", ".join(t for t in texts if t is not None)
+    return text if ellipse or not box.name else f"{text} → {box.name}"
 
 
 def _kind(node: Value, root: Value) -> str:
