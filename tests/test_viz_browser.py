@@ -163,3 +163,24 @@ def test_two_widgets_in_one_notebook_page_work_apart(browser: Any) -> None:
     assert first.get_attribute("data-step") == "1"
     assert second.get_attribute("data-step") == "0"
     page.close()
+
+
+def test_the_walkthroughs_stored_stepper_works(browser: Any) -> None:
+    """The stepper output stored in walkthrough 07 runs in the browser as Jupyter shows it."""
+    import nbformat
+
+    path = Path(__file__).resolve().parent.parent / "notebooks" / "07_inside_backward.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    (fragment,) = [
+        out["data"]["text/html"]
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if "mgl-stepper" in out.get("data", {}).get("text/html", "")
+    ]
+    page = browser.new_page()
+    page.set_content(f"<html><body>{fragment}</body></html>")
+    page.locator(".mgl-stepper").focus()
+    page.keyboard.press("ArrowRight")
+    assert page.locator(".mgl-text").inner_text() == "e = a × b = 2 × (-3) = -6"
+    page.close()
