@@ -90,3 +90,17 @@ def test_saved_page_needs_nothing_from_outside(tmp_path: Path) -> None:
     page = page.replace('xmlns="http://www.w3.org/2000/svg"', "")  # a name, not a fetch
     for outside in ("http://", "https://", "src=", "href="):
         assert outside not in page
+
+
+def test_a_big_graphs_boxes_are_headed_by_their_operation_and_name() -> None:
+    """Above 1,000 nodes there are no ellipses: a box reads `* 1.001 → t1`, then data, grad."""
+    import re
+
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(400):
+        y = (y * 1.001).tanh()
+    walk = stepper(y)
+    titles = re.findall(r'line-0">([^<]*)<', walk.svg)
+    assert titles[:3] == ["x", "* 1.001 → t1", "tanh → t2"]
+    assert walk.steps[1]["text"] == "t1 = x × 1.001 = 0.5 × 1.001 = 0.5005"

@@ -149,14 +149,14 @@ def build(
         if node.op is not None and not ellipses:  # the operation heads the Value's box
             op_of[node] = ids[node]
             box.written, box.name = numbers, name
-            box.label = _operation_text(box, ellipse=False)
+            box.label = operation_text(box, ellipse=False)
             for parent in node.parents:
                 if parent not in constant:
                     edges[box_of(parent), ids[node]] = None
         elif node.op is not None:  # the ellipse first: boxes stay parents-first
             op_of[node] = ids[node] + "_op"
             ellipse = Box(op_of[node], "op", "", node, written=numbers)
-            ellipse.label = _operation_text(ellipse, ellipse=True)
+            ellipse.label = operation_text(ellipse, ellipse=True)
             boxes.append(ellipse)
             for parent in node.parents:
                 if parent not in constant:
@@ -204,7 +204,7 @@ def _copy_distant_tails(drawing: Drawing) -> None:
         user = by_id[head]
         if box.kind in ("parameter", "input") and box.label and box.value is not None:
             user.written[box.value] = box.label
-            user.label = _operation_text(user, ellipse=user.kind == "op")
+            user.label = operation_text(user, ellipse=user.kind == "op")
             continue
         copy_id = f"{tail}_{head}"
         drawing.boxes.append(
@@ -492,7 +492,7 @@ def _is_constant(node: Value) -> bool:
     return node.op is None and not node.requires_grad and not node.label
 
 
-def _operation_text(box: Box, *, ellipse: bool) -> str:
+def operation_text(box: Box, *, ellipse: bool) -> str:
     """The operation's symbol with its written-in inputs, `* 0.5`, `2 **`, `x * x`; at
     the head of a box (no ellipse), followed by the Value's name: `* 0.5 → y`."""
     node = box.value

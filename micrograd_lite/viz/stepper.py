@@ -21,13 +21,21 @@ import itertools
 import json
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from micrograd_lite.autograd import topological_order
 from micrograd_lite.engine import Value
 from micrograd_lite.viz.dot import DEFAULT_TIMEOUT
-from micrograd_lite.viz.drawing import DEFAULT_MAX_NODES, Box, build, number
+from micrograd_lite.viz.drawing import (
+    DEFAULT_MAX_NODES,
+    Box,
+    Drawing,
+    build,
+    number,
+    operation_text,
+)
 from micrograd_lite.viz.svg import lay_out, picture
 
 if TYPE_CHECKING:
@@ -67,7 +75,7 @@ class Stepper:
         drawing = build(root, names=names, model=model, max_nodes=max_nodes)
         values = [v for v in drawing.boxes_of]  # parents first, as build adds them
         self.index = {v: i for i, v in enumerate(values)}
-        self.name = _display_names(drawing.boxes, values)
+        self.name = _display_names(drawing, values)
         self.steps: list[dict[str, Any]] = _steps(root, values, self.name)
         for step in self.steps:  # a step lights every drawing of its Value, and its ellipse
             lit: list[str] = []
@@ -79,18 +87,22 @@ class Stepper:
             step["boxes"] = lit
         self.boxes = [drawing.boxes_of[v] for v in values]
 
+        def title(box: Box) -> str:  # a box's first line: its name, after its operation
+            assert box.value is not None
+            if box.kind == "op" or drawing.op_of.get(box.value) != box.id:
+                return box.label if box.kind == "op" else self.name[box.value]
+            # A big graph has no ellipses: the operation heads its result's box.
+            return operation_text(replace(box, name=self.name[box.value]), ellipse=False)
+
         def start(box: Box) -> list[str]:  # what each box shows before the first step
             if box.kind == "op":
                 return [box.label]
             assert box.value is not None
             data = number(box.value.data) if box.value.op is None else BLANK
-            return [self.name[box.value], f"data {data}", f"grad {BLANK}"]
+            return [title(box), f"data {data}", f"grad {BLANK}"]
 
         def widest(box: Box) -> list[str]:  # the lines a box is sized for
-            if box.kind == "op":
-                return [box.label]
-            assert box.value is not None
-            return [self.name[box.value], "data", "grad"]
+            return [title(box)] if box.kind == "op" else [title(box), "data", "grad"]
 
         placed = lay_out(drawing, widest, rankdir, timeout=timeout)
         self.svg = picture(drawing, placed, start)
@@ -140,9 +152,14 @@ def stepper(root: Value, **options: Any) -> Stepper:
     return Stepper(root, **options)
 
 
-def _display_names(boxes: list[Box], values: list[Value]) -> dict[Value, str]:
+def _display_names(drawing: Drawing, values: list[Value]) -> dict[Value, str]:
     """Each Value's name on the page: its label or parameter name, else t1, t2, ..."""
-    labelled = {b.value: b.label for b in boxes if b.kind != "op" and b.value is not None}
+    labelled = {
+        # A box headed by its operation keeps the Value's own name apart from its label.
+        b.value: b.name if drawing.op_of.get(b.value) == b.id else b.label
+        for b in drawing.boxes
+        if b.kind != "op" and b.value is not None and not b.copy
+    }
     unnamed = (f"t{k}" for k in itertools.count(1))
     return {v: labelled.get(v) or next(unnamed) for v in values}
 

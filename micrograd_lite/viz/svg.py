@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Mapping
 
-from micrograd_lite.engine import Value
 from micrograd_lite.viz.dot import DEFAULT_TIMEOUT, Layout, layout
 from micrograd_lite.viz.drawing import COLOURS, Box, Drawing
 
@@ -106,22 +105,6 @@ def picture(
         out.append("</g>")
     out.append("</svg>")
     return "\n".join(out)
-
-
-def value_texts(
-    grad_of: Mapping[Value, float] | None = None,
-) -> Callable[[Box], list[str]]:
-    """`texts` for `picture`: the usual label, data and grad lines of each box."""
-    from micrograd_lite.viz.drawing import fields
-
-    def texts(box: Box) -> list[str]:
-        if box.kind == "op":
-            return [box.label]
-        if grad_of is None:
-            return fields(box)
-        return fields(box, lambda v: grad_of.get(v, 0.0))
-
-    return texts
 
 
 def _attributes(kind: str, attributes: Mapping[str, str]) -> str:
