@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from micrograd_lite.demo import tanh_neuron
-from micrograd_lite.viz import GraphvizTimeoutError, draw_dot
-from micrograd_lite.viz.dot import layout, run_dot
+from micrograd_lite.viz import GraphvizTimeoutError, draw_dot, to_svg
+from micrograd_lite.viz.dot import layout
 
 pytest.importorskip("graphviz", reason="the graphviz package is in the viz and dev sets")
 pytestmark = [
@@ -66,10 +66,7 @@ def wait_until(condition, seconds: float = 10.0) -> bool:  # type: ignore[no-unt
 
 def start_rendering_child() -> tuple[subprocess.Popen[bytes], int]:
     """A Python process stuck in a long render, and the pid of its `dot`."""
-    code = (
-        "from micrograd_lite.viz.dot import run_dot\n"
-        f"run_dot({SLOW!r}, 'svg', timeout=600, boxes=601)\n"
-    )
+    code = f"from micrograd_lite.viz.dot import run_dot\nrun_dot({SLOW!r}, 'svg', timeout=600)\n"
     child = subprocess.Popen(
         [sys.executable, "-c", code], cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL
     )
@@ -79,11 +76,15 @@ def start_rendering_child() -> tuple[subprocess.Popen[bytes], int]:
 
 
 def test_dot_out_of_time_is_stopped_and_the_error_says_what_to_do() -> None:
-    """Past its time limit dot is killed, and the error names the boxes and the ways out."""
+    """Past its time limit dot is killed; the error names the graph's size and the ways out."""
+    from tests.test_viz_layout import mlp_loss
+
+    loss = mlp_loss(4)  # about 3 s of layout
     with pytest.raises(
-        GraphvizTimeoutError, match=r"more than 0.5 s to lay out 601 boxes.*collapse"
+        GraphvizTimeoutError,
+        match=r"more than 0.3 s to lay out a graph of 1946 nodes \(\d+ boxes\).*collapse",
     ):
-        run_dot(SLOW, "svg", timeout=0.5, boxes=601)
+        to_svg(loss, timeout=0.3)
     assert wait_until(lambda: not dot_children(os.getpid()), 2)
 
 

@@ -49,8 +49,13 @@ class GraphvizTimeoutError(RuntimeError):
     """`dot` ran out of its time limit and was stopped."""
 
 
-def run_dot(source: str, fmt: str, *, timeout: float = DEFAULT_TIMEOUT, boxes: int = 0) -> bytes:
-    """`dot -T<fmt>` on `source`, stopped after `timeout` seconds or on any interruption."""
+def run_dot(
+    source: str, fmt: str, *, timeout: float = DEFAULT_TIMEOUT, what: str = "the graph"
+) -> bytes:
+    """`dot -T<fmt>` on `source`, stopped after `timeout` seconds or on any interruption.
+
+    `what` names the graph in the error, e.g. "a graph of 1946 nodes (2154 boxes)".
+    """
     if shutil.which("dot") is None:
         raise GraphvizNotFoundError(INSTALL_GRAPHVIZ)
     process = subprocess.Popen(
@@ -68,7 +73,7 @@ def run_dot(source: str, fmt: str, *, timeout: float = DEFAULT_TIMEOUT, boxes: i
     except subprocess.TimeoutExpired:
         _kill(process)
         raise GraphvizTimeoutError(
-            f"Graphviz's dot took more than {timeout:g} s to lay out {boxes} boxes and was "
+            f"Graphviz's dot took more than {timeout:g} s to lay out {what} and was "
             "stopped. Draw a sub-expression, pass model= and collapse='layer' to draw "
             "layers as single boxes, or pass a larger timeout="
         ) from None
@@ -115,9 +120,9 @@ class Layout:
     edges: list[tuple[str, str, list[tuple[float, float]]]]  # tail, head, spline points
 
 
-def layout(source: str, *, timeout: float = DEFAULT_TIMEOUT, boxes: int = 0) -> Layout:
+def layout(source: str, *, timeout: float = DEFAULT_TIMEOUT, what: str = "the graph") -> Layout:
     """Lay out DOT `source` once, with `dot -Tplain`, and read the positions back."""
-    text = run_dot(source, "plain", timeout=timeout, boxes=boxes).decode("utf-8")
+    text = run_dot(source, "plain", timeout=timeout, what=what).decode("utf-8")
     width = height = 0.0
     nodes: dict[str, tuple[float, float, float, float]] = {}
     edges: list[tuple[str, str, list[tuple[float, float]]]] = []

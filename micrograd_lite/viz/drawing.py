@@ -92,6 +92,11 @@ class Drawing:
     boxes_of: dict[Value, list[str]]
     op_of: dict[Value, str]  # the ellipse that makes each Value (or its box, if no ellipses)
     ellipses: bool = True
+    nodes: int = 0  # the Values below the root, constants included
+
+    def size(self) -> str:
+        """How big the graph is, for messages: "a graph of 1946 nodes (2154 boxes)"."""
+        return f"a graph of {self.nodes} nodes ({len(self.boxes)} boxes)"
 
     def graph_attributes(self, rankdir: str = "LR") -> dict[str, str]:
         """Graphviz settings: a big graph spends a tenth of the usual effort on crossings."""
@@ -164,7 +169,7 @@ def build(
             edges[op_of[node], ids[node]] = None
         boxes.append(box)
         boxes_of[node] = [ids[node]]
-    drawing = Drawing(boxes, list(edges), boxes_of, op_of, ellipses)
+    drawing = Drawing(boxes, list(edges), boxes_of, op_of, ellipses, len(nodes))
     _copy_distant_tails(drawing)
     return drawing
 
@@ -315,7 +320,7 @@ def draw_dot(
         edge_attr={"color": "#555555"},
     )
     dot.timeout = timeout
-    dot.box_count = len(drawing.boxes)
+    dot.what = drawing.size()
     for box in drawing.boxes:
         if box.kind == "op":
             op = box.value.op if box.value is not None else None
@@ -552,7 +557,7 @@ def _digraph_class() -> Any:
             """A graphviz.Digraph that renders through `run_dot`."""
 
             timeout = DEFAULT_TIMEOUT
-            box_count = 0
+            what = "the graph"
 
             def pipe(
                 self,
@@ -560,9 +565,7 @@ def _digraph_class() -> Any:
                 encoding: str | None = None,
                 **_: Any,
             ) -> bytes | str:
-                data = run_dot(
-                    self.source, format or "pdf", timeout=self.timeout, boxes=self.box_count
-                )
+                data = run_dot(self.source, format or "pdf", timeout=self.timeout, what=self.what)
                 return data.decode(encoding) if encoding else data
 
         _DIGRAPH = Digraph

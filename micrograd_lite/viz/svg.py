@@ -42,7 +42,7 @@ def lay_out(
         lines.append(f'"{box.id}" [shape=box label="{label}"];')
     lines += [f'"{tail}" -> "{head}";' for tail, head in drawing.edges]
     lines.append("}")
-    return layout("\n".join(lines), timeout=timeout, boxes=len(drawing.boxes))
+    return layout("\n".join(lines), timeout=timeout, what=drawing.size())
 
 
 def picture(
