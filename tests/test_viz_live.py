@@ -112,3 +112,23 @@ def test_every_n_redraws_only_every_nth_step() -> None:
         pages.add(view.html())
     assert len(view.losses) == 11
     assert len(pages) == 3
+
+
+def test_walkthrough_06_stores_the_last_step_of_its_live_view() -> None:
+    """The demo walkthrough's one live output was updated in place up to its last step."""
+    from pathlib import Path
+
+    import nbformat
+
+    path = Path(__file__).resolve().parent.parent / "notebooks" / "06_micrograd_demo.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    pages = [
+        out["data"]["text/html"]
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if "mgl-live" in out.get("data", {}).get("text/html", "")
+    ]
+    assert len(pages) == 1  # one output, not one per step
+    assert "step 99: loss 0.0155" in pages[0]
+    assert "layers.2" in pages[0]
