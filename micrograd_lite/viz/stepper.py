@@ -313,35 +313,45 @@ _TEMPLATE = """<div id="{id}" class="mgl-stepper" tabindex="0" data-step="0">
   var data = JSON.parse(root.querySelector(".mgl-data").textContent);
   var steps = data.steps, boxes = data.boxes, svg = root.querySelector("svg");
   var slider = root.querySelector("input"), playButton = root.querySelector("[data-action=play]");
-  function box(id) {{ return svg.querySelector('[id="' + id + '"]'); }}
-  var start = {{}};  // what each box showed before the first step
+  // Look every element up once: a step then touches only the boxes it changes.
+  var lines = {{}}, start = {{}}, edgesInto = {{}}, groups = {{}};
+  svg.querySelectorAll("g.box").forEach(function (g) {{ groups[g.id] = g; }});
+  svg.querySelectorAll("path.edge").forEach(function (p) {{
+    (edgesInto[p.dataset.head] = edgesInto[p.dataset.head] || []).push(p);
+  }});
   boxes.forEach(function (ids) {{ ids.forEach(function (id) {{
-    var g = box(id);
-    start[id] = [g.querySelector(".line-1").textContent, g.querySelector(".line-2").textContent];
+    lines[id] = [groups[id].querySelector(".line-1"), groups[id].querySelector(".line-2")];
+    start[id] = [lines[id][0].textContent, lines[id][1].textContent];
   }}); }});
-  var current = 0, timer = null;
-  function show(k) {{
-    current = Math.max(0, Math.min(steps.length - 1, k));
-    Object.keys(start).forEach(function (id) {{
-      var g = box(id);
-      g.querySelector(".line-1").textContent = start[id][0];
-      g.querySelector(".line-2").textContent = start[id][1];
-    }});
-    for (var j = 0; j <= current; j++) {{
-      steps[j].set.forEach(function (s) {{
-        boxes[s[0]].forEach(function (id) {{
-          box(id).querySelector(s[1] === "data" ? ".line-1" : ".line-2").textContent =
-            s[1] + " " + s[2];
-        }});
+  var current = 0, timer = null, lit = [];
+  function apply(j) {{  // step j's numbers
+    steps[j].set.forEach(function (s) {{
+      boxes[s[0]].forEach(function (id) {{
+        lines[id][s[1] === "data" ? 0 : 1].textContent = s[1] + " " + s[2];
       }});
-    }}
-    var lit = {{}};
-    steps[current].boxes.forEach(function (id) {{ lit[id] = true; }});
-    svg.querySelectorAll("g.box").forEach(function (g) {{
-      g.classList.toggle("current", !!lit[g.id]);
     }});
-    svg.querySelectorAll("path.edge").forEach(function (p) {{
-      p.classList.toggle("hot", !!lit[p.dataset.head]);  // the edges into the lit node
+  }}
+  function show(k) {{
+    k = Math.max(0, Math.min(steps.length - 1, k));
+    if (k < current) {{  // back: from the start again, which is cheap
+      Object.keys(start).forEach(function (id) {{
+        lines[id][0].textContent = start[id][0];
+        lines[id][1].textContent = start[id][1];
+      }});
+      for (var j = 0; j <= k; j++) apply(j);
+    }} else {{
+      for (var j = current + 1; j <= k; j++) apply(j);
+    }}
+    current = k;
+    lit.forEach(function (el) {{ el.classList.remove("current", "hot"); }});
+    lit = [];
+    steps[current].boxes.forEach(function (id) {{
+      groups[id].classList.add("current");
+      lit.push(groups[id]);
+      (edgesInto[id] || []).forEach(function (p) {{  // the edges into the lit node
+        p.classList.add("hot");
+        lit.push(p);
+      }});
     }});
     root.dataset.step = current;
     slider.value = current;
@@ -370,6 +380,7 @@ _TEMPLATE = """<div id="{id}" class="mgl-stepper" tabindex="0" data-step="0">
     else if (e.key === "ArrowLeft") {{ pause(); show(current - 1); e.preventDefault(); }}
     else if (e.key === " " && e.target.tagName !== "BUTTON") {{ play(); e.preventDefault(); }}
   }});
+  current = -1;  // nothing applied yet
   show(0);
 }})();
 </script>
