@@ -38,6 +38,7 @@ typecheck: $(VENV)/.dev-installed
 
 unit: $(VENV)/.dev-installed
 	@sh scripts/ensure_graphviz.sh
+	@sh scripts/ensure_chromium.sh
 	$(BIN)/pytest
 
 test: lint typecheck unit
@@ -46,11 +47,14 @@ test: lint typecheck unit
 bench: $(VENV)/.bench-installed
 	$(BIN)/python -m benchmarks.run
 
-# The README's picture: a neuron's graph, drawn by the command line with real Graphviz.
-graphs: $(VENV)/.installed
+# The README's pictures: a neuron's graph, drawn by the command line with real Graphviz,
+# and its step-through page, photographed in headless Chromium.
+graphs: $(VENV)/.dev-installed
 	@sh scripts/ensure_graphviz.sh
+	@sh scripts/ensure_chromium.sh
 	$(BIN)/python -m micrograd_lite graph "tanh(x1*w1 + x2*w2 + b)" \
 		--var x1=2 --var x2=0 --var w1=-3 --var w2=1 --var b=6.8813735870195432 -o docs/neuron.svg
+	$(BIN)/python scripts/stepper_screenshot.py docs/stepper.png
 
 # Re-execute every walkthrough in a real kernel and store the fresh outputs.
 notebooks: $(VENV)/.dev-installed

@@ -21,7 +21,7 @@ def section(title: str) -> str:
 def test_the_from_python_snippet_defines_what_it_draws(tmp_path: Path) -> None:
     """ "Seeing the graph" runs as written: `o` is defined before it is drawn."""
     pytest.importorskip("graphviz")
-    (code,) = [c for c in re.findall(r"```python\n(.*?)```", section("Seeing the graph"), re.S)]
+    code = re.findall(r"```python\n(.*?)```", section("Seeing the graph"), re.S)[0]
     cwd = Path.cwd()
     os.chdir(tmp_path)
     try:

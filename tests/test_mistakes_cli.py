@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from micrograd_lite.__main__ import MAX_NODES, main
+from micrograd_lite.__main__ import main
 
 ROOT = Path(__file__).resolve().parent.parent
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is needed")
@@ -177,7 +177,7 @@ class TestExpressions:
             ("exp(1)", "the expression uses no variable, so there is no graph to draw"),
             ("2 * 3", "uses no variable"),
             ("x+" * 5000 + "x", "nested too deeply for Python's parser"),
-            ("x+" * MAX_NODES + "x", f"more than {MAX_NODES} values, the most the command line"),
+            ("x*x+" * 1100 + "x", "more than max_nodes=2000"),
         ],
     )
     def test_refused_expressions(

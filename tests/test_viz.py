@@ -70,19 +70,31 @@ def test_svg_is_identical_across_calls() -> None:
     assert to_svg(neuron()) == to_svg(neuron())
 
 
-def test_constants_appear_and_leaf_kinds_differ() -> None:
-    """A Python number shows as a constant; parameters, inputs and output differ in colour."""
+def test_constants_are_written_into_their_operation_and_leaf_kinds_differ() -> None:
+    """A Python number is written into the ellipse that uses it; leaf kinds differ in colour."""
     w = Value(3.0, label="w")
     x = Value(2.0, label="x", requires_grad=False)
     source = draw_dot(w * x + 1.5).source
-    assert "const" in source
-    assert "data 1.5" in source
+    assert "const" not in source
+    assert 'label="+ 1.5"' in source
     colours = {
         line.split("fillcolor=")[1].split()[0]
         for line in source.splitlines()
         if "fillcolor" in line
     }
     assert len(colours) >= 3
+
+
+def test_each_use_of_a_number_shows_that_number_and_no_box() -> None:
+    """y + x*0.5 a hundred times draws no constant box at all."""
+    x, y = Value(1.0, label="x"), Value(0.0, label="y")
+    for _ in range(100):
+        y = y + x * 0.5
+    source = draw_dot(y).source
+    assert source.count('* 0.5"') == 100  # "* 0.5", or "x * 0.5" far from x's box
+    boxes = [line for line in source.splitlines() if "shape=record" in line]
+    originals = [line for line in boxes if "dashed" not in line]
+    assert len(originals) == 2 + 200  # x, y, and the 100 products and 100 sums
 
 
 def test_names_label_values() -> None:
@@ -95,10 +107,10 @@ def test_names_label_values() -> None:
 def test_numbers_are_compact_and_nan_inf_spelt_out() -> None:
     """Numbers use 4 significant digits; nan and inf read as such."""
     a = Value(0.0, label="a")
-    source = draw_dot(a.log() + Value(float("nan")) + 1 / 3).source
+    source = draw_dot(a.log() + Value(float("nan"), label="n") + 1 / 3).source
     assert "data -inf" in source
     assert "data nan" in source
-    assert "data 0.3333" in source
+    assert "+ 0.3333" in source
 
 
 def test_labels_with_record_characters_are_escaped() -> None:
@@ -114,7 +126,7 @@ def test_hundred_thousand_op_chain_gives_dot_source() -> None:
     for _ in range(100_000):
         y = y + 1.0
     source = draw_dot(y, max_nodes=300_000).source
-    assert source.count("->") == 3 * 100_000
+    assert source.count("->") == 100_000  # one edge per op: its ellipse is in its box
 
 
 def test_max_nodes_error_says_how_many_and_what_to_do() -> None:
@@ -250,3 +262,115 @@ def test_cli_rejects_bad_expressions_without_writing(expression: str, tmp_path: 
     assert result.returncode != 0
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert not (tmp_path / "out.svg").exists()
+
+
+# -- readable big graphs ------------------------------------------------------------
+
+
+def test_a_named_leaf_used_far_away_is_written_into_that_use() -> None:
+    """A weight used by every term of `loss += ...` is named in the distant operations."""
+    w = Value(0.5, label="w")
+    loss = Value(0.0, requires_grad=False, label="zero")
+    for i in range(20):
+        loss += (w * i - 1.0) ** 2
+    source = draw_dot(loss).source
+    assert source.count('"w | ') == 1  # one box for w
+    assert 10 < source.count('label="w * ') < 20  # the distant uses: "w * 7"
+    assert "dashed" not in source
+
+
+def test_an_unnamed_value_used_far_away_is_drawn_again_beside_that_use() -> None:
+    """Without a name to write, a distant use gets a dashed copy of the box."""
+    w = Value(0.5)
+    loss = Value(0.0, requires_grad=False, label="zero")
+    for i in range(20):
+        loss += (w * i - 1.0) ** 2
+    copies = [line for line in draw_dot(loss).source.splitlines() if "dashed" in line]
+    assert 10 < len(copies) < 20
+    assert all('"data 0.5 | ' in c for c in copies)
+
+
+def test_model_names_its_parameters() -> None:
+    """model= labels each parameter by its named_parameters() name."""
+    from micrograd_lite.nn import MLP
+
+    model = MLP(2, [2, 1], seed=0)
+    source = draw_dot(model([1.0, 2.0]), model=model).source  # type: ignore[arg-type]
+    for name, _ in model.named_parameters():
+        assert f'"{name} | ' in source, name
+
+
+def test_collapse_neuron_draws_each_neuron_as_one_box_with_its_output() -> None:
+    """collapse="neuron" draws one box per neuron, showing its output's data and grad."""
+    from micrograd_lite.nn import MLP
+
+    model = MLP(2, [16, 16, 1], seed=0)
+    out = model([Value(0.5, label="x1"), Value(-1.0, label="x2")])
+    assert isinstance(out, Value)
+    out.backward()
+    source = draw_dot(out, model=model, collapse="neuron").source
+    neurons = [line for line in source.splitlines() if "neurons." in line and "->" not in line]
+    assert len(neurons) == 33
+    (last,) = [line for line in neurons if "layers.2.neurons.0" in line]
+    assert f"data {out.data:.4g}" in last
+    assert "grad 1" in last
+    assert source.count("shape=record") == 33 + 2  # the neurons and the two inputs
+
+
+def test_collapse_layer_draws_three_boxes_for_the_demo_mlp() -> None:
+    """collapse="layer" draws micrograd's demo MLP as its inputs and three layer boxes."""
+    from micrograd_lite.nn import MLP
+
+    model = MLP(2, [16, 16, 1], seed=0)
+    out = model([Value(0.5, label="x1"), Value(-1.0, label="x2")])
+    source = draw_dot(out, model=model, collapse="layer").source  # type: ignore[arg-type]
+    assert source.count("shape=record") == 3 + 2
+    assert "layers.0 | 16 outputs" in source
+    assert source.count("->") == 2 + 2  # x1, x2 -> layers.0 -> layers.1 -> layers.2
+
+
+def test_collapse_keeps_each_call_of_a_layer_apart() -> None:
+    """Two inputs through the same model: each call of each layer is its own box."""
+    from micrograd_lite import nn
+
+    model = nn.MLP(2, [3, 1], seed=0)
+    a, b = model([1.0, 2.0]), model([3.0, 4.0])
+    source = draw_dot(a + b, model=model, collapse="layer").source  # type: ignore[operator]
+    assert "layers.0 (call 0)" in source
+    assert "layers.0 (call 1)" in source
+    assert source.count("shape=record") == 4 + 1
+
+
+def test_collapse_needs_a_model() -> None:
+    """collapse= without model= says what it needs."""
+    with pytest.raises(ValueError, match="collapse= needs model="):
+        draw_dot(Value(1.0) * 2, collapse="layer")
+
+
+@needs_dot
+@pytest.mark.parametrize(
+    ("name", "magic"),
+    [("g.svg", b"<?xml"), ("g.png", b"\x89PNG"), ("g.pdf", b"%PDF"), ("G.PNG", b"\x89PNG")],
+)
+def test_render_takes_the_format_from_the_extension(
+    name: str, magic: bytes, tmp_path: Path
+) -> None:
+    """render() writes the format its file's extension names."""
+    assert render(neuron(), tmp_path / name).read_bytes().startswith(magic)
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "message"),
+    [
+        ("g.png", "svg", "does not match"),
+        ("g.txt", None, "cannot render to .txt"),
+        ("g", None, "no extension"),
+    ],
+)
+def test_render_refuses_a_format_it_cannot_tell_or_that_disagrees(
+    name: str, fmt: str | None, message: str, tmp_path: Path
+) -> None:
+    """A mismatched, unknown or missing format is refused before anything is written."""
+    with pytest.raises(ValueError, match=message):
+        render(neuron(), tmp_path / name, format=fmt)
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,212 @@
+"""Watch a model train: one picture in the notebook, redrawn in place at every step.
+
+    view = viz.live(model=model)    # the model's layers (or neurons), and the loss curve
+    for step in range(100):
+        loss = ...; model.zero_grad(); loss.backward(); ...
+        view.update(loss)            # the same output cell changes; nothing scrolls
+
+With a model, the picture is the model applied to one input (`inputs=`, zeros by
+default), each layer (or neuron, `collapse="neuron"`) one box showing its output for that
+input and the largest gradient of its parameters, which the training's backward left in
+`.grad`. Without one, it is the loss's own graph with its data and grads. Graphviz lays
+the picture out only when the graph's structure changes; each update after that only
+writes new numbers into the same layout, and the loss curve is plain inline SVG.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from micrograd_lite.engine import Value
+from micrograd_lite.viz.dot import DEFAULT_TIMEOUT, Layout
+from micrograd_lite.viz.drawing import COLOURS, DEFAULT_MAX_NODES, Box, Drawing, build, number
+from micrograd_lite.viz.svg import lay_out, picture
+
+if TYPE_CHECKING:
+    from micrograd_lite.nn import Module
+
+__all__ = ["Live", "live"]
+
+CURVE_WIDTH, CURVE_HEIGHT = 320.0, 180.0
+_view_ids = itertools.count()
+
+
+class Live:
+    """A training picture: call `update(loss)` once per step (`live(...)` makes one)."""
+
+    def __init__(
+        self,
+        model: Module | None = None,
+        *,
+        inputs: Sequence[float] | None = None,
+        collapse: str = "layer",
+        every: int = 1,
+        max_nodes: int = DEFAULT_MAX_NODES,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        self.model = model
+        self.collapse = collapse
+        self.inputs = list(inputs) if inputs is not None else None
+        self.every = every
+        self.max_nodes = max_nodes
+        self.timeout = timeout
+        self.losses: list[float] = []
+        self.layouts = 0  # how many times Graphviz laid the picture out
+        self._structure: tuple[Any, ...] | None = None
+        self._layout: Layout | None = None
+        self._handle: Any = None
+        self._html = ""
+        self.element_id = f"mgl-live-{next(_view_ids)}"
+
+    def update(self, loss: Value) -> None:
+        """Record this step's loss and redraw the picture in place (every `every` steps)."""
+        self.losses.append(float(loss.data))
+        if (len(self.losses) - 1) % self.every:
+            return
+        drawing = self._drawing(loss)
+        structure = (
+            tuple((b.id, b.kind, b.label) for b in drawing.boxes),
+            tuple(drawing.edges),
+        )
+        if structure != self._structure or self._layout is None:
+            self._layout = lay_out(drawing, _texts, timeout=self.timeout)
+            self._structure = structure
+            self.layouts += 1
+        graph = picture(drawing, self._layout, _texts, colour=_colour(drawing))
+        self._html = _page(self.element_id, graph, self.losses)
+        self._show()
+
+    def html(self) -> str:
+        """The picture as it stands, as HTML."""
+        return self._html
+
+    def _repr_html_(self) -> str:
+        return self._html
+
+    def __repr__(self) -> str:
+        return f"<Live: {len(self.losses)} steps, laid out {self.layouts} times>"
+
+    def _drawing(self, loss: Value) -> Drawing:
+        if self.model is None:
+            return build(loss, max_nodes=self.max_nodes)
+        inputs = self.inputs
+        if inputs is None:
+            from micrograd_lite.viz.drawing import neurons_of
+
+            inputs = [0.0] * len(neurons_of(self.model)[0][1].w)
+        xs = [Value(x, label=f"x{i}", requires_grad=False) for i, x in enumerate(inputs)]
+        out = self.model(xs)  # type: ignore[operator]  # an nn.Module is callable
+        outputs = out if isinstance(out, list) else [out]
+        root = outputs[0] if len(outputs) == 1 else _gather(outputs)
+        return build(root, model=self.model, collapse=self.collapse, max_nodes=self.max_nodes)
+
+    def _show(self) -> None:
+        """Put the picture in the notebook: a new output first, that same one afterwards."""
+        try:
+            import IPython
+            import IPython.display
+        except ImportError:  # no IPython: html() still has the picture
+            return
+        if IPython.get_ipython() is None:  # plain Python: printed HTML objects only clutter
+            return
+        ipython_display: Any = IPython.display  # IPython's display has no type hints
+        page = ipython_display.HTML(self._html)
+        if self._handle is None:
+            self._handle = ipython_display.display(page, display_id=True)
+        else:
+            self._handle.update(page)
+
+
+def live(model: Module | None = None, **options: Any) -> Live:
+    """A picture of training that `view.update(loss)` redraws in place, once per step."""
+    return Live(model, **options)
+
+
+def _gather(outputs: list[Value]) -> Value:
+    from micrograd_lite.engine import sum as value_sum
+
+    return value_sum(outputs)
+
+
+def _texts(box: Box) -> list[str]:
+    """A box's lines: a Value's data and grad; a neuron's output and its parameters' grad."""
+    from micrograd_lite.viz.drawing import fields, group_outputs
+
+    if box.kind == "op":
+        return [box.label]
+    if box.kind != "group":
+        return fields(box)
+    outputs = group_outputs(box)
+    shown = outputs[0].data if len(outputs) == 1 else max(o.data for o in outputs)
+    word = "out" if len(outputs) == 1 else "max out"
+    return [box.label, f"{word} {number(shown)}", f"max |grad| {number(_largest_grad(box))}"]
+
+
+def _largest_grad(box: Box) -> float:
+    """The largest |grad| among the parameters in a group (those with no parents)."""
+    return max((abs(m.grad) for m in box.members if m.op is None), default=0.0)
+
+
+def _colour(drawing: Drawing) -> Any:
+    """Groups shade from pale to orange with their parameters' largest gradient."""
+    groups = [b for b in drawing.boxes if b.kind == "group"]
+    scale = max((_largest_grad(b) for b in groups), default=0.0)
+
+    def colour(box: Box) -> str:
+        if box.kind != "group" or scale == 0:
+            return COLOURS[box.kind]
+        t = min(1.0, _largest_grad(box) / scale)
+        low, high = (0xE2, 0xD9, 0xF3), (0xFD, 0x7E, 0x14)
+        return "#" + "".join(f"{round(a + (b - a) * t):02x}" for a, b in zip(low, high))
+
+    return colour
+
+
+def _page(element_id: str, graph: str, losses: list[float]) -> str:
+    """The graph beside the loss curve, with the step and the current loss."""
+    step = len(losses) - 1
+    caption = f"step {step}: loss {number(losses[-1])}"
+    return (
+        f'<div id="{element_id}" class="mgl-live" style="font-family: Helvetica, Arial, '
+        "sans-serif; font-size: 13px; display: flex; gap: 16px; align-items: flex-start; "
+        'flex-wrap: wrap">'
+        f'<div style="overflow: auto; max-height: 560px">{graph}</div>'
+        f'<div><div class="mgl-caption">{html.escape(caption)}</div>{_curve(losses)}</div>'
+        "</div>"
+    )
+
+
+def _curve(losses: list[float], points: int = 400) -> str:
+    """The loss against the step, as an SVG polyline of at most `points` points."""
+    stride = max(1, len(losses) // points)
+    kept = [
+        (i, y)
+        for i, y in enumerate(losses)
+        if (i % stride == 0 or i == len(losses) - 1) and math.isfinite(y)
+    ]
+    low, high = (min(y for _, y in kept), max(y for _, y in kept)) if kept else (0.0, 1.0)
+    span = (high - low) or 1.0
+    last = max(1, len(losses) - 1)
+    pad = 48.0  # room for the axis' numbers
+    xy = " ".join(
+        f"{pad + (CURVE_WIDTH - pad - 6) * i / last:.1f},"
+        f"{6 + (CURVE_HEIGHT - pad - 6) * (high - y) / span:.1f}"
+        for i, y in kept
+    )
+    return (
+        f'<svg class="mgl-curve" width="{CURVE_WIDTH:.0f}" height="{CURVE_HEIGHT:.0f}" '
+        'font-size="10" font-family="Helvetica, Arial, sans-serif">'
+        f'<line x1="{pad}" y1="{CURVE_HEIGHT - pad}" x2="{CURVE_WIDTH - 6}" '
+        f'y2="{CURVE_HEIGHT - pad}" stroke="#888"/>'
+        f'<line x1="{pad}" y1="6" x2="{pad}" y2="{CURVE_HEIGHT - pad}" stroke="#888"/>'
+        f'<text x="{pad - 3}" y="12" text-anchor="end">{number(high)}</text>'
+        f'<text x="{pad - 3}" y="{CURVE_HEIGHT - pad}" text-anchor="end">{number(low)}</text>'
+        f'<text x="{CURVE_WIDTH - 6}" y="{CURVE_HEIGHT - pad + 14}" text-anchor="end">'
+        f"step {len(losses) - 1}</text>"
+        f'<polyline fill="none" stroke="#0d6efd" stroke-width="1.5" points="{xy}"/>'
+        "</svg>"
+    )

@@ -1,0 +1,387 @@
+"""Step through a graph's forward pass and then its backward pass, one node at a time.
+
+    from micrograd_lite.viz import stepper
+    steps = stepper(L)       # in Jupyter, the cell shows the page itself
+    steps.save("steps.html") # a standalone page: no network, no kernel
+
+The page has previous / play / next buttons, a slider and the arrow keys. Going forward,
+each operation's result appears in its box; going backward, each gradient does, with the
+chain-rule step beside the graph: `a.grad += c.grad × b = 1 × -3 = -3`. The text of that
+step is the operation's own derivative rule (`op.vjp`) read symbolically, not a second copy
+of the calculus. Graphviz lays the graph out once; a step changes only texts and colours,
+so a walk of a thousand steps costs one layout.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import html
+import itertools
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from micrograd_lite.autograd import topological_order
+from micrograd_lite.engine import Value
+from micrograd_lite.viz.dot import DEFAULT_TIMEOUT
+from micrograd_lite.viz.drawing import (
+    DEFAULT_MAX_NODES,
+    Box,
+    Drawing,
+    build,
+    number,
+    operation_text,
+)
+from micrograd_lite.viz.svg import lay_out, picture
+
+if TYPE_CHECKING:
+    from micrograd_lite.nn import Module
+
+__all__ = ["HEADLESS_CHROMIUM", "Stepper", "stepper"]
+
+BLANK = "·"  # a number not computed yet
+
+#: Chromium's flags for opening a saved page headless (tests, screenshots) on a machine
+#: without network: no sandbox or GPU needed, and no background requests or first-run work.
+HEADLESS_CHROMIUM = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+_page_ids = itertools.count()
+
+
+class Stepper:
+    """The forward and backward walk of one graph, as a page (`stepper(root)` makes one)."""
+
+    def __init__(
+        self,
+        root: Value,
+        *,
+        names: Mapping[str, Value] | None = None,
+        model: Module | None = None,
+        rankdir: str = "LR",
+        max_nodes: int = DEFAULT_MAX_NODES,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        drawing = build(root, names=names, model=model, max_nodes=max_nodes)
+        values = [v for v in drawing.boxes_of]  # parents first, as build adds them
+        self.index = {v: i for i, v in enumerate(values)}
+        self.name = _display_names(drawing, values)
+        self.steps: list[dict[str, Any]] = _steps(root, values, self.name)
+        for step in self.steps:  # a step lights every drawing of its Value, and its ellipse
+            lit: list[str] = []
+            if "value" in step:
+                value = values[step.pop("value")]
+                lit = [*drawing.boxes_of[value]]
+                if value in drawing.op_of and drawing.op_of[value] not in lit:
+                    lit.append(drawing.op_of[value])
+            step["boxes"] = lit
+        self.boxes = [drawing.boxes_of[v] for v in values]
+
+        def title(box: Box) -> str:  # a box's first line: its name, after its operation
+            assert box.value is not None
+            if box.kind == "op" or drawing.op_of.get(box.value) != box.id:
+                return box.label if box.kind == "op" else self.name[box.value]
+            # A big graph has no ellipses: the operation heads its result's box.
+            return operation_text(replace(box, name=self.name[box.value]), ellipse=False)
+
+        def start(box: Box) -> list[str]:  # what each box shows before the first step
+            if box.kind == "op":
+                return [box.label]
+            assert box.value is not None
+            data = number(box.value.data) if box.value.op is None else BLANK
+            return [title(box), f"data {data}", f"grad {BLANK}"]
+
+        def widest(box: Box) -> list[str]:  # the lines a box is sized for
+            return [title(box)] if box.kind == "op" else [title(box), "data", "grad"]
+
+        placed = lay_out(drawing, widest, rankdir, timeout=timeout)
+        self.svg = picture(drawing, placed, start)
+        digest = hashlib.sha1(self.svg.encode()).hexdigest()[:8]
+        self.element_id = f"mgl-steps-{digest}-{next(_page_ids)}"
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def __repr__(self) -> str:
+        return f"<Stepper: {len(self.steps)} steps>"
+
+    def _repr_html_(self) -> str:
+        """The page as an HTML fragment, for Jupyter; its script is scoped to it."""
+        return self.fragment(keys_on_page=False)
+
+    def fragment(self, *, keys_on_page: bool) -> str:
+        """The widget: its style, controls, graph, step text and the script that runs it."""
+        data = json.dumps({"steps": self.steps, "boxes": self.boxes}, separators=(",", ":"))
+        data = data.replace("</", "<\\/")  # never end the script element early
+        return _TEMPLATE.format(
+            id=self.element_id,
+            last=len(self.steps) - 1,
+            svg=self.svg,
+            data=data,
+            keys="document" if keys_on_page else "root",
+            first=html.escape(self.steps[0]["text"]),
+        )
+
+    def html(self) -> str:
+        """A whole standalone page: open it in any browser, offline."""
+        return (
+            '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            "<title>micrograd_lite: forward and backward, step by step</title></head>"
+            f"<body>{self.fragment(keys_on_page=True)}</body></html>\n"
+        )
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the standalone page to `path` (e.g. "steps.html")."""
+        target = Path(path)
+        target.write_text(self.html(), encoding="utf-8")
+        return target
+
+
+def stepper(root: Value, **options: Any) -> Stepper:
+    """Step through `root`'s forward and backward passes in Jupyter or a saved page."""
+    return Stepper(root, **options)
+
+
+def _display_names(drawing: Drawing, values: list[Value]) -> dict[Value, str]:
+    """Each Value's name on the page: its label or parameter name, else t1, t2, ..."""
+    labelled = {
+        # A box headed by its operation keeps the Value's own name apart from its label.
+        b.value: b.name if drawing.op_of.get(b.value) == b.id else b.label
+        for b in drawing.boxes
+        if b.kind != "op" and b.value is not None and not b.copy
+    }
+    unnamed = (f"t{k}" for k in itertools.count(1))
+    return {v: labelled.get(v) or next(unnamed) for v in values}
+
+
+def _steps(root: Value, values: list[Value], name: dict[Value, str]) -> list[dict[str, Any]]:
+    """The walk: a start, each operation forward, the seed, each node backward.
+
+    Each step says which Value it is about, what text to show, and which numbers it sets:
+    `set` is a list of [value index, "data" or "grad", text]. The gradients are those of
+    a fresh backward pass; no `.grad` is changed.
+    """
+    index = {v: i for i, v in enumerate(values)}
+    steps: list[dict[str, Any]] = [
+        {"phase": "start", "text": "The inputs and parameters hold their data.", "set": []}
+    ]
+    for node in values:
+        if node.op is None:
+            continue
+        args = [name.get(p) or number(p.data) for p in node.parents]
+        formula = _formula(node, args)
+        worked = _formula(node, [_operand(p.data) for p in node.parents])
+        steps.append(
+            {
+                "phase": "forward",
+                "value": index[node],
+                "text": f"{name[node]} = {formula} = {worked} = {number(node.data)}",
+                "set": [[index[node], "data", number(node.data)]],
+            }
+        )
+    order = topological_order([root])
+    grads: dict[Value, float] = {root: 1.0}
+    steps.append(
+        {
+            "phase": "backward",
+            "value": index[root],
+            "text": f"{name[root]}.grad = 1, the seed: d{name[root]}/d{name[root]} = 1",
+            "set": [[index[root], "grad", "1"]],
+        }
+    )
+    for node in reversed(order):  # the order backward visits nodes in
+        op = node.op
+        if op is None or node not in grads:
+            continue
+        g = grads[node]
+        codes = _rule_codes(op, [p in index for p in node.parents], node.parents)
+        # The rule's variables: g, out and x0, x1 ... (the inputs), by name and by number.
+        names = {"g": f"{name[node]}.grad", "out": name[node]}
+        numbers = {"g": _operand(g), "out": _operand(node.data)}
+        for i, p in enumerate(node.parents):
+            names[f"x{i}"] = name.get(p) or _operand(p.data)
+            numbers[f"x{i}"] = _operand(p.data)
+        contributions = op.vjp(g, node.data, *[p.data for p in node.parents])
+        lines, sets = [], []
+        for k, (parent, contribution) in enumerate(zip(node.parents, contributions)):
+            if not parent.requires_grad or parent not in index:
+                continue
+            grads[parent] = grads.get(parent, 0.0) + contribution
+            total = number(contribution)
+            if codes is None:  # the rule could not be read: its result alone
+                lines.append(f"{name[parent]}.grad += {total}  ({op.name()})")
+            else:
+                by_name, by_number = _show(codes[k], names), _show(codes[k], numbers)
+                worked = f" = {by_number}" if by_number != total else ""  # not "= 0.5 = 0.5"
+                lines.append(f"{name[parent]}.grad += {by_name}{worked} = {total}")
+            sets.append([index[parent], "grad", number(grads[parent])])
+        if not lines:
+            continue
+        steps.append(
+            {"phase": "backward", "value": index[node], "text": "\n".join(lines), "set": sets}
+        )
+    return steps
+
+
+def _operand(x: float) -> str:
+    """A number inside a formula: negative ones in parentheses, so -3 ** 2 reads right."""
+    text = number(x)
+    return f"({text})" if text.startswith("-") else text
+
+
+def _formula(node: Value, args: Sequence[str]) -> str:
+    """The operation written out: `a × b`, `tanh(n)`, `sum(a, b, c)`."""
+    assert node.op is not None
+    symbol = {"*": "×"}.get(node.op.symbol, node.op.symbol)
+    if len(args) == 2 and not symbol.isalpha():
+        return f"{args[0]} {symbol} {args[1]}"
+    return f"{symbol}({', '.join(args)})"
+
+
+def _rule_codes(op: Any, drawn: Sequence[bool], inputs: Sequence[Value]) -> list[str] | None:
+    """The code of each input's part of the op's rule, in g, out, x0, x1 ...
+
+    The rule `op.vjp(g, out, *inputs)` is followed symbolically, so the text is the code
+    the engine runs; a constant input is passed as its number, as the engine passes it.
+    None if the rule cannot be followed (it branches on the data of a Value).
+    """
+    try:
+        from micrograd_lite.compiler.symbolic import expressions
+    except ImportError:  # the symbolic reader moved: the steps show numbers only
+        return None
+    variables: list[str | float] = ["g", "out"]
+    variables += [f"x{i}" if d else float(v.data) for i, (d, v) in enumerate(zip(drawn, inputs))]
+    try:
+        codes: list[str] = expressions(op.vjp, variables)
+    except Exception:  # NotSymbolicError, or anything else: the numbers are still right
+        return None
+    return codes
+
+
+def _show(code: str, words: Mapping[str, str]) -> str:
+    """A rule's code as a reader writes it, each variable replaced by its word in `words`."""
+
+    class Readable(ast.NodeTransformer):
+        def visit_Call(self, node: ast.Call) -> ast.AST:
+            self.generic_visit(node)
+            infix = {"float_div": ast.Div(), "div": ast.Div(), "float_pow": ast.Pow()}
+            if isinstance(node.func, ast.Name) and node.func.id in infix and len(node.args) == 2:
+                return ast.BinOp(node.args[0], infix[node.func.id], node.args[1])
+            return node
+
+        def visit_Name(self, node: ast.Name) -> ast.AST:
+            return ast.Name(id=words.get(node.id, node.id))
+
+    tree = Readable().visit(ast.parse(code, mode="eval"))
+    return ast.unparse(tree).replace(" * ", " × ")
+
+
+_TEMPLATE = """<div id="{id}" class="mgl-stepper" tabindex="0" data-step="0">
+<style>
+#{id} {{ font-family: Helvetica, Arial, sans-serif; font-size: 13px; outline: none; }}
+#{id} .mgl-controls {{ display: flex; gap: 8px; align-items: center; margin: 4px 0; }}
+#{id} .mgl-controls input {{ flex: 1; max-width: 420px; }}
+#{id} .mgl-text {{ background: #f8f9fa; border-left: 4px solid #ffc107; padding: 6px 10px;
+  margin: 4px 0; white-space: pre; font-family: Menlo, Consolas, monospace; min-height: 1.3em; }}
+#{id} .mgl-view {{ overflow: auto; max-height: 640px; border: 1px solid #dee2e6; }}
+#{id} g.current rect, #{id} g.current ellipse {{ fill: #ffe69c; stroke-width: 2.5; }}
+#{id} path.hot {{ stroke: #d9480f; stroke-width: 2.5; }}
+</style>
+<div class="mgl-controls">
+<button type="button" data-action="prev" title="previous step (left arrow)">&#9664; prev</button>
+<button type="button" data-action="play" title="play or pause (space)">&#9654; play</button>
+<button type="button" data-action="next" title="next step (right arrow)">next &#9654;</button>
+<input type="range" min="0" max="{last}" value="0" aria-label="step">
+<span class="mgl-counter">step 0 / {last}</span> <span class="mgl-phase">start</span>
+</div>
+<div class="mgl-text">{first}</div>
+<div class="mgl-view">{svg}</div>
+<script type="application/json" class="mgl-data">{data}</script>
+<script>
+(function () {{
+  var root = document.getElementById("{id}");
+  var data = JSON.parse(root.querySelector(".mgl-data").textContent);
+  var steps = data.steps, boxes = data.boxes, svg = root.querySelector("svg");
+  var slider = root.querySelector("input"), playButton = root.querySelector("[data-action=play]");
+  // Look every element up once: a step then touches only the boxes it changes.
+  var lines = {{}}, start = {{}}, edgesInto = {{}}, groups = {{}};
+  svg.querySelectorAll("g.box").forEach(function (g) {{ groups[g.id] = g; }});
+  svg.querySelectorAll("path.edge").forEach(function (p) {{
+    (edgesInto[p.dataset.head] = edgesInto[p.dataset.head] || []).push(p);
+  }});
+  boxes.forEach(function (ids) {{ ids.forEach(function (id) {{
+    lines[id] = [groups[id].querySelector(".line-1"), groups[id].querySelector(".line-2")];
+    start[id] = [lines[id][0].textContent, lines[id][1].textContent];
+  }}); }});
+  var current = 0, timer = null, lit = [];
+  function apply(j) {{  // step j's numbers
+    steps[j].set.forEach(function (s) {{
+      boxes[s[0]].forEach(function (id) {{
+        lines[id][s[1] === "data" ? 0 : 1].textContent = s[1] + " " + s[2];
+      }});
+    }});
+  }}
+  function show(k) {{
+    k = Math.max(0, Math.min(steps.length - 1, k));
+    if (k < current) {{  // back: from the start again, which is cheap
+      Object.keys(start).forEach(function (id) {{
+        lines[id][0].textContent = start[id][0];
+        lines[id][1].textContent = start[id][1];
+      }});
+      for (var j = 0; j <= k; j++) apply(j);
+    }} else {{
+      for (var j = current + 1; j <= k; j++) apply(j);
+    }}
+    current = k;
+    lit.forEach(function (el) {{ el.classList.remove("current", "hot"); }});
+    lit = [];
+    steps[current].boxes.forEach(function (id) {{
+      groups[id].classList.add("current");
+      lit.push(groups[id]);
+      (edgesInto[id] || []).forEach(function (p) {{  // the edges into the lit node
+        p.classList.add("hot");
+        lit.push(p);
+      }});
+    }});
+    root.dataset.step = current;
+    slider.value = current;
+    root.querySelector(".mgl-text").textContent = steps[current].text;
+    root.querySelector(".mgl-counter").textContent = "step " + current + " / " + (steps.length - 1);
+    root.querySelector(".mgl-phase").textContent = steps[current].phase;
+  }}
+  function pause() {{
+    if (timer) {{ clearInterval(timer); timer = null; }}
+    playButton.innerHTML = "&#9654; play";
+  }}
+  function play() {{
+    if (timer) {{ pause(); return; }}
+    if (current === steps.length - 1) show(0);
+    playButton.innerHTML = "&#10074;&#10074; pause";
+    timer = setInterval(function () {{
+      if (current >= steps.length - 1) pause(); else show(current + 1);
+    }}, 700);
+  }}
+  root.querySelector("[data-action=prev]").onclick = function () {{ pause(); show(current - 1); }};
+  root.querySelector("[data-action=next]").onclick = function () {{ pause(); show(current + 1); }};
+  playButton.onclick = play;
+  slider.oninput = function () {{ pause(); show(parseInt(slider.value, 10)); }};
+  {keys}.addEventListener("keydown", function (e) {{
+    if (e.key === "ArrowRight") {{ pause(); show(current + 1); e.preventDefault(); }}
+    else if (e.key === "ArrowLeft") {{ pause(); show(current - 1); e.preventDefault(); }}
+    else if (e.key === " " && e.target.tagName !== "BUTTON") {{ play(); e.preventDefault(); }}
+  }});
+  current = -1;  // nothing applied yet
+  show(0);
+}})();
+</script>
+</div>"""

@@ -1,0 +1,134 @@
+"""The live training view: one output redrawn in place, laid out only when the graph changes."""
+
+from __future__ import annotations
+
+import shutil
+from typing import Any
+
+import pytest
+
+from micrograd_lite import Value
+from micrograd_lite.nn import MLP
+from micrograd_lite.viz import live
+
+pytest.importorskip("graphviz", reason="the graphviz package is in the viz and dev sets")
+pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is missing")
+
+
+def train_step(model: MLP, lr: float = 0.1) -> Value:
+    """One step of fitting y = x0 - x1 on four points."""
+    data = [([1.0, 0.0], 1.0), ([0.0, 1.0], -1.0), ([1.0, 1.0], 0.0), ([2.0, 0.5], 1.5)]
+    loss = Value(0.0, requires_grad=False, label="zero")
+    for x, y in data:
+        loss = loss + (model(x) - y) ** 2  # type: ignore[operator]
+    model.zero_grad()
+    loss.backward()
+    for p in model.parameters():
+        p.data -= lr * p.grad
+    return loss
+
+
+def test_updates_with_the_same_graph_lay_out_once() -> None:
+    """Twenty updates of a model's picture: one Graphviz layout, twenty losses."""
+    model = MLP(2, [4, 1], seed=0)
+    view = live(model)
+    for _ in range(20):
+        view.update(train_step(model))
+    assert view.layouts == 1
+    assert len(view.losses) == 20
+
+
+def test_the_picture_shows_the_current_loss_and_gradients() -> None:
+    """The HTML has the step, the loss, each layer and its parameters' largest gradient."""
+    model = MLP(2, [4, 1], seed=0)
+    view = live(model)
+    loss = train_step(model)
+    view.update(loss)
+    page = view.html()
+    assert f"step 0: loss {loss.data:.4g}" in page
+    assert "layers.0" in page
+    assert "layers.1" in page
+    largest = max(abs(p.grad) for p in model.layers[1].parameters())
+    assert f"max |grad| {largest:.4g}" in page
+    assert "<polyline" in page
+
+
+def test_collapse_neuron_shows_one_box_per_neuron() -> None:
+    """collapse="neuron": a box per neuron, named as named_parameters names it."""
+    model = MLP(2, [4, 1], seed=0)
+    view = live(model, collapse="neuron")
+    view.update(train_step(model))
+    for j in range(4):
+        assert f"layers.0.neurons.{j}" in view.html()
+
+
+def test_a_changed_graph_is_laid_out_again() -> None:
+    """Without a model the loss's own graph is drawn; a new shape means a new layout."""
+    w = Value(0.5, label="w")
+    view = live()
+    view.update(w * 2.0)
+    w.data = 0.7
+    view.update(w * 2.0)  # the same shape: the numbers change, the layout does not
+    assert view.layouts == 1
+    assert "data 1.4" in view.html()
+    view.update(w * 2.0 + w)
+    assert view.layouts == 2
+
+
+def test_in_jupyter_the_first_update_displays_and_later_ones_replace_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One display(display_id=True), then handle.update() for every later step."""
+    import IPython
+    import IPython.display
+
+    calls: list[str] = []
+
+    class Handle:
+        def update(self, obj: Any) -> None:
+            calls.append("update")
+
+    def display(obj: Any, display_id: bool = False) -> Handle:
+        assert display_id is True
+        calls.append("display")
+        return Handle()
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: object())
+    monkeypatch.setattr(IPython.display, "display", display)
+    model = MLP(2, [3, 1], seed=0)
+    view = live(model)
+    for _ in range(3):
+        view.update(train_step(model))
+    assert calls == ["display", "update", "update"]
+
+
+def test_every_n_redraws_only_every_nth_step() -> None:
+    """every=5: all losses are kept, the picture is redrawn at steps 0, 5, 10."""
+    model = MLP(2, [3, 1], seed=0)
+    view = live(model, every=5)
+    pages = set()
+    for _ in range(11):
+        view.update(train_step(model))
+        pages.add(view.html())
+    assert len(view.losses) == 11
+    assert len(pages) == 3
+
+
+def test_walkthrough_06_stores_the_last_step_of_its_live_view() -> None:
+    """The demo walkthrough's one live output was updated in place up to its last step."""
+    from pathlib import Path
+
+    import nbformat
+
+    path = Path(__file__).resolve().parent.parent / "notebooks" / "06_micrograd_demo.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    pages = [
+        out["data"]["text/html"]
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if "mgl-live" in out.get("data", {}).get("text/html", "")
+    ]
+    assert len(pages) == 1  # one output, not one per step
+    assert "step 99: loss 0.0155" in pages[0]
+    assert "layers.2" in pages[0]

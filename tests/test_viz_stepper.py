@@ -1,0 +1,106 @@
+"""The step-through page's steps: forward then backward, each with the rule's own text."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from micrograd_lite import Value
+from micrograd_lite.viz import stepper
+
+pytest.importorskip("graphviz", reason="the graphviz package is in the viz and dev sets")
+pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is missing")
+
+
+def texts(root: Value) -> list[str]:
+    return [step["text"] for step in stepper(root).steps]
+
+
+def test_steps_go_forward_node_by_node_then_backward() -> None:
+    """A start, one step per operation forward, the seed, one per operation backward."""
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = a * b
+    c.label = "c"
+    phases = [step["phase"] for step in stepper(c).steps]
+    assert phases == ["start", "forward", "backward", "backward"]
+    assert texts(c)[1:] == [
+        "c = a × b = 2 × (-3) = -6",
+        "c.grad = 1, the seed: dc/dc = 1",
+        "a.grad += c.grad × b = 1 × (-3) = -3\nb.grad += c.grad × a = 1 × 2 = 2",
+    ]
+
+
+def test_the_chain_rule_text_is_the_ops_own_rule() -> None:
+    """Division's step reads as its vjp: g / b and -(g × (a / b / b))."""
+    a, b = Value(1.0, label="a"), Value(4.0, label="b")
+    q = a / b
+    q.label = "q"
+    assert texts(q)[-1].splitlines() == [
+        "a.grad += q.grad / b = 1 / 4 = 0.25",
+        "b.grad += -(q.grad × (a / b / b)) = -(1 × (1 / 4 / 4)) = -0.0625",
+    ]
+
+
+def test_a_number_in_the_expression_is_written_into_the_rule() -> None:
+    """x ** 2: the exponent is a constant, so the rule shows 2.0 and names no box."""
+    x = Value(3.0, label="x")
+    y = x**2
+    y.label = "y"
+    assert texts(y)[-1] == "x.grad += y.grad × (2.0 × x ** 1.0) = 1 × (2.0 × 3 ** 1.0) = 6"
+
+
+def test_steps_end_with_the_gradients_backward_leaves_and_change_nothing() -> None:
+    """The last grad each step sets is backward()'s; no .grad is touched by the walk."""
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    out = (a * b + b**2).tanh()
+    walk = stepper(out)
+    assert (a.grad, b.grad) == (0.0, 0.0)
+    final: dict[int, str] = {}
+    for step in walk.steps:
+        for index, kind, text in step["set"]:
+            if kind == "grad":
+                final[index] = text
+    out.backward()
+    assert final[walk.index[a]] == f"{a.grad:.4g}"
+    assert final[walk.index[b]] == f"{b.grad:.4g}"
+
+
+def test_a_thousand_steps_cost_one_layout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Graphviz runs once for the whole walk, however many steps it has."""
+    from micrograd_lite.viz import dot
+
+    calls = []
+    real = dot.run_dot
+    monkeypatch.setattr(dot, "run_dot", lambda *a, **k: calls.append(1) or real(*a, **k))
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(250):
+        y = (y * 1.001).tanh()
+    walk = stepper(y)
+    assert len(walk) > 1000
+    assert len(calls) == 1
+
+
+def test_saved_page_needs_nothing_from_outside(tmp_path: Path) -> None:
+    """The saved page has its script and data inline and loads no URL."""
+    page = stepper(Value(2.0, label="a") * 3).save(tmp_path / "steps.html").read_text()
+    assert page.startswith("<!DOCTYPE html>")
+    page = page.replace('xmlns="http://www.w3.org/2000/svg"', "")  # a name, not a fetch
+    for outside in ("http://", "https://", "src=", "href="):
+        assert outside not in page
+
+
+def test_a_big_graphs_boxes_are_headed_by_their_operation_and_name() -> None:
+    """Above 1,000 nodes there are no ellipses: a box reads `* 1.001 → t1`, then data, grad."""
+    import re
+
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(400):
+        y = (y * 1.001).tanh()
+    walk = stepper(y)
+    titles = re.findall(r'line-0">([^<]*)<', walk.svg)
+    assert titles[:3] == ["x", "* 1.001 → t1", "tanh → t2"]
+    assert walk.steps[1]["text"] == "t1 = x × 1.001 = 0.5 × 1.001 = 0.5005"
