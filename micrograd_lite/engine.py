@@ -449,8 +449,18 @@ def _result(op: Op, data: float, parents: tuple[Value, ...]) -> Value:
 
 
 def _in_place(op: Op, a: Value, b: Operand) -> Value:
+    """`a op= b`: under no_grad, change `a.data` and keep the object; with grad enabled, a
+    new node (so `loss += term` keeps its graph), except on a leaf that requires grad."""
     mode = _mode.get()
     if mode & _RECORD:
+        if a.op is None and a.requires_grad and _data(b) is not None:
+            # A new node would rebind the name and leave the parameter as it was: the
+            # silent `for p in model.parameters(): p -= lr * p.grad`. PyTorch refuses it.
+            raise RuntimeError(
+                "a leaf Value that requires grad is being used in an in-place operation "
+                f"({op.symbol}=); update it inside `with micrograd_lite.no_grad():` as in "
+                "PyTorch, or change its .data"
+            )
         return _binary(op, a, b)  # a new node, so `loss += term` keeps its graph
     grad_mode.check_observed(f"changes a Value in place with {op.symbol}= under no_grad")
     b_data = _data(b)
