@@ -201,11 +201,21 @@ class Value:
         """Set `grad` back to 0.0."""
         self.grad = 0.0
 
-    def backward(self, gradient: float | None = None) -> None:
-        """Add d(self)/d(leaf) * gradient to every leaf's `.grad` (gradient defaults to 1)."""
+    def backward(
+        self,
+        gradient: float | None = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+    ) -> None:
+        """Add d(self)/d(leaf) * gradient to every leaf's `.grad` (gradient defaults to 1).
+
+        PyTorch's signature: the graph is always kept, so `retain_graph` changes nothing;
+        `create_graph=True` is refused, since `.grad` holds floats (use
+        `micrograd_lite.grad(self, inputs, create_graph=True)`).
+        """
         from micrograd_lite.autograd import backward
 
-        backward([self], None if gradient is None else [gradient])
+        backward(self, gradient, retain_graph, create_graph)
 
     # -- comparisons compare data; == stays identity so Values live in sets and dicts --
 

@@ -7,6 +7,7 @@ nothing changed; where a PyTorch habit has a meaning here, it shows that it work
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -84,3 +85,125 @@ class TestInPlaceUpdates:
         with pytest.raises(RuntimeError, match=r"in-place operation"):
             mg.compile(step)(Value(2.0, requires_grad=False))
         assert state(w) == [(1.0, 0.0, True)]
+
+
+class TestBackwardArguments:
+    """PyTorch's keyword arguments of backward()."""
+
+    @pytest.mark.parametrize("retain", [True, False, None])
+    def test_retain_graph_is_accepted(self, retain: bool | None) -> None:
+        """The graph is always retained here, so retain_graph has nothing to change."""
+        w = Value(2.0)
+        y = w * w
+        y.backward(retain_graph=retain)
+        y.backward(retain_graph=retain)
+        assert w.grad == 8.0
+        mg.backward([y], retain_graph=retain)
+        assert w.grad == 12.0
+
+    def test_retain_graph_must_be_a_bool(self) -> None:
+        w = Value(2.0)
+        with pytest.raises(TypeError, match=r"retain_graph must be True, False or None"):
+            (w * w).backward(retain_graph="yes")  # type: ignore[arg-type]
+        assert w.grad == 0.0
+
+    def test_create_graph_says_to_use_grad(self) -> None:
+        """`.grad` holds floats; differentiable gradients come from grad(create_graph=True)."""
+        w = Value(2.0)
+        y = w * w
+        with pytest.raises(
+            ValueError,
+            match=r"create_graph=True.*micrograd_lite.grad\(.*"
+            r"create_graph=True\)",
+        ):
+            y.backward(create_graph=True)
+        assert w.grad == 0.0
+        y.backward(create_graph=False)
+        assert w.grad == 4.0
+
+    def test_create_graph_must_be_a_bool(self) -> None:
+        w = Value(2.0)
+        with pytest.raises(TypeError, match=r"create_graph must be True or False, got str"):
+            mg.backward(w * w, create_graph="no")  # type: ignore[arg-type]
+        assert w.grad == 0.0
+
+    def test_grad_takes_retain_graph_too(self) -> None:
+        """`torch.autograd.grad(..., retain_graph=True)` carries over unchanged."""
+        w = Value(2.0)
+        y = w * w
+        assert mg.grad(y, [w], retain_graph=True) == mg.grad(y, [w]) == (4.0,)
+        with pytest.raises(TypeError, match=r"retain_graph must be True, False or None"):
+            mg.grad(y, [w], retain_graph=1)  # type: ignore[arg-type]
+
+    def test_a_huge_int_gradient_is_inf_as_value_makes_it(self) -> None:
+        """`out.backward(10**400)`: OverflowError today, though Value(10**400) is inf."""
+        w = Value(2.0)
+        (w * 3).backward(10**400)
+        assert w.grad == math.inf
+
+
+class TestOneValueWhereAListIsExpected:
+    """mg.backward, grad_outputs and topological_order given one item instead of a list."""
+
+    def test_backward_of_one_value(self) -> None:
+        """`mg.backward(loss)`, as `torch.autograd.backward(loss)`."""
+        w = Value(2.0)
+        mg.backward(w * w)
+        assert w.grad == 4.0
+
+    def test_grad_outputs_one_number(self) -> None:
+        """`grad_outputs=1.0` for one output, in backward and in grad."""
+        w = Value(2.0)
+        y = w * w
+        mg.backward([y], 2.0)
+        assert w.grad == 8.0
+        assert mg.grad(y, [w], grad_outputs=0.5) == (2.0,)
+
+    def test_one_number_for_several_outputs_is_refused(self) -> None:
+        w = Value(2.0)
+        with pytest.raises(ValueError, match=r"one number for 2 outputs: give a list of 2"):
+            mg.backward([w * 2, w * 3], 1.0)
+        assert w.grad == 0.0
+
+    def test_a_string_as_grad_outputs_is_a_wrong_type(self) -> None:
+        """A str is a sequence, but not of gradients: the type is what is wrong."""
+        w = Value(2.0)
+        with pytest.raises(TypeError, match=r"a gradient must be a real number, got str"):
+            mg.backward([w * 2, w * 3], "ab")  # type: ignore[arg-type]
+        assert w.grad == 0.0
+
+    def test_topological_order_of_one_value(self) -> None:
+        w = Value(2.0)
+        y = w * 3
+        assert mg.topological_order(y) == mg.topological_order([y])
+
+
+class TestGradInputs:
+    """grad() with nothing to differentiate with respect to."""
+
+    @pytest.mark.parametrize("inputs", [[], ()])
+    def test_empty_inputs(self, inputs: list[Value]) -> None:
+        """Today it returns (); PyTorch raises "`inputs` argument to `grad()` cannot be empty."."""
+        w = Value(2.0)
+        with pytest.raises(ValueError, match=r"`inputs` argument to `grad\(\)` cannot be empty"):
+            mg.grad(w * w, inputs)
+        assert w.grad == 0.0
+
+    def test_empty_outputs(self) -> None:
+        """As for inputs: nothing to differentiate is a bad value, in grad and backward."""
+        w = Value(2.0)
+        with pytest.raises(ValueError, match=r"`outputs` argument to `grad\(\)` cannot be empty"):
+            mg.grad([], [w])
+        with pytest.raises(ValueError, match=r"`outputs` argument to `backward\(\)` cannot be"):
+            mg.backward([])
+        assert state(w) == [(2.0, 0.0, True)]
+
+    @pytest.mark.parametrize("where", ["outputs", "inputs"])
+    def test_a_number_where_values_go(self, where: str) -> None:
+        """`grad(3.0, [w])` or `grad(y, 3.0)`: not "'float' object is not iterable"."""
+        w = Value(2.0)
+        y = w * w
+        args: list[Any] = [3.0, [w]] if where == "outputs" else [y, 3.0]
+        with pytest.raises(TypeError, match=rf"grad\(\) {where} must be a Value or a list"):
+            mg.grad(*args)
+        assert state(w) == [(2.0, 0.0, True)]
