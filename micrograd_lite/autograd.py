@@ -193,6 +193,8 @@ def propagate(node: Value) -> None:
     if op.closure:
         node._backward()
         return
+    if node.grad is None:  # "no gradient yet": nothing to pass on
+        return
     parents = node.parents
     for parent, grad_p in zip(parents, op.vjp(node.grad, node.data, *[p.data for p in parents])):
         if parent.requires_grad:

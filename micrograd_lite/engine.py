@@ -58,6 +58,10 @@ class Value:
     )
 
     data: float
+    # None is accepted too, meaning "no gradient yet" (`w.grad = None`, as PyTorch code
+    # writes, or `zero_grad(set_to_none=True)`): backward then starts that sum from
+    # nothing. The annotation stays `float` so that `p.data -= lr * p.grad`, the line
+    # every training loop has, type-checks without a None check first.
     grad: float
     op: Op | None
     requires_grad: bool
@@ -173,7 +177,8 @@ class Value:
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         if self.op is None:
-            return f"Value(data={_short(self.data)}, grad={_short(self.grad)}{label})"
+            grad = "None" if self.grad is None else _short(self.grad)
+            return f"Value(data={_short(self.data)}, grad={grad}{label})"
         return f"Value(data={_short(self.data)}, grad_fn={self.op!r}{label})"
 
     # -- grad modes ------------------------------------------------------------------
@@ -200,6 +205,29 @@ class Value:
     def zero_grad(self) -> None:
         """Set `grad` back to 0.0."""
         self.grad = 0.0
+
+    def retain_grad(self) -> None:
+        """Accepted for PyTorch code, and does nothing: every Value here already keeps
+        this pass's gradient in `.grad`."""
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on a Value that has requires_grad=False")
+
+    @property
+    def retains_grad(self) -> bool:
+        """True for a result that requires grad, as in PyTorch after `retain_grad()`: its
+        `.grad` holds this pass's gradient. False for leaves, whose `.grad` is theirs."""
+        return self.op is not None and self.requires_grad
+
+    if not TYPE_CHECKING:  # hidden from mypy, which would otherwise allow any attribute
+
+        def __getattr__(self, name: str) -> Any:
+            # Python calls this only when normal lookup has failed, so it costs nothing
+            # on the normal path. It still raises AttributeError (hasattr stays False, so
+            # duck typing, copy and pickle see what they expect), with a hint for the
+            # names a PyTorch user reaches for.
+            message = f"{type(self).__name__!r} object has no attribute {name!r}"
+            hint = _MISSING_HINTS.get(name)
+            raise AttributeError(message + (f": {hint}" if hint else ""), name=name, obj=self)
 
     def backward(
         self,
@@ -313,6 +341,30 @@ class Value:
 
     def __itruediv__(self, other: Operand) -> Value:
         return _in_place(ops.div, self, other)
+
+
+_ONE_FLOAT = "a Value is one float; use v.item() (or v.data)"
+_NO_DEVICE = "a Value is one Python float, on no device: there is nothing to move"
+_SCALAR = "a Value is one float, like a 0-d tensor: it has no shape"
+
+#: Hints for tensor attributes a Value does not have, keyed by name (see `__getattr__`).
+_MISSING_HINTS = {
+    "numpy": _ONE_FLOAT,
+    "tolist": _ONE_FLOAT,
+    "cpu": _NO_DEVICE,
+    "cuda": _NO_DEVICE,
+    "to": _NO_DEVICE,
+    "device": _NO_DEVICE,
+    "dtype": "a Value's data is a Python float (float64)",
+    "shape": _SCALAR,
+    "size": _SCALAR,
+    "dim": _SCALAR,
+    "ndim": _SCALAR,
+    "register_hook": (
+        "micrograd_lite has no hooks; read v.grad after backward(), "
+        "or get gradients with micrograd_lite.grad(out, [v])"
+    ),
+}
 
 
 def sum(values: Iterable[Operand]) -> Value:  # noqa: A001  # micrograd_lite.sum, like torch.sum

@@ -7,7 +7,9 @@ nothing changed; where a PyTorch habit has a meaning here, it shows that it work
 
 from __future__ import annotations
 
+import copy
 import math
+import pickle
 from typing import Any
 
 import pytest
@@ -207,3 +209,146 @@ class TestGradInputs:
         with pytest.raises(TypeError, match=rf"grad\(\) {where} must be a Value or a list"):
             mg.grad(*args)
         assert state(w) == [(2.0, 0.0, True)]
+
+
+class TestPyTorchOnlyMethods:
+    """Methods a PyTorch user reaches for: retain_grad works, the others say what to use."""
+
+    def test_retain_grad_is_accepted(self) -> None:
+        """Every Value keeps its gradient here, so retain_grad() has nothing to do."""
+        w = Value(2.0)
+        y = w * 3
+        assert y.retain_grad() is None
+        (y * y).backward()
+        assert y.grad == 12.0
+
+    def test_retain_grad_on_a_value_that_needs_no_grad(self) -> None:
+        """PyTorch: "can't retain_grad on Tensor that has requires_grad=False"."""
+        with pytest.raises(
+            RuntimeError,
+            match=r"can't retain_grad on a Value that has "
+            r"requires_grad=False",
+        ):
+            Value(1.0, requires_grad=False).retain_grad()
+
+    @pytest.mark.parametrize(
+        ("name", "hint"),
+        [("numpy", r"v\.item\(\)"), ("register_hook", r"micrograd_lite\.grad\(")],
+    )
+    def test_methods_that_do_not_exist_say_what_to_use(self, name: str, hint: str) -> None:
+        """An AttributeError still (so hasattr is False), with the way to do it here."""
+        w = Value(2.0)
+        assert not hasattr(w, name)
+        with pytest.raises(
+            AttributeError, match=rf"'Value' object has no attribute '{name}'.*" + hint
+        ):
+            getattr(w, name)
+
+    @pytest.mark.parametrize(
+        ("name", "hint"),
+        [
+            ("tolist", r"one float"),
+            ("cuda", r"no device"),
+            ("to", r"no device"),
+            ("shape", r"no shape"),
+            ("size", r"no shape"),
+        ],
+    )
+    def test_tensor_attributes_say_a_value_is_one_float(self, name: str, hint: str) -> None:
+        with pytest.raises(AttributeError, match=rf"no attribute '{name}': .*{hint}"):
+            getattr(Value(2.0), name)
+
+    def test_retains_grad(self) -> None:
+        """PyTorch's flag: True where `.grad` holds a result's gradient (here, always)."""
+        w = Value(2.0)
+        assert (w * 3).retains_grad
+        assert not w.retains_grad
+        assert not Value(1.0, requires_grad=False).retains_grad
+
+    def test_copy_and_pickle_still_work(self) -> None:
+        """They probe for missing attributes; those must stay plain AttributeErrors."""
+        w = Value(2.0, label="w")
+        for twin in (copy.copy(w), copy.deepcopy(w), pickle.loads(pickle.dumps(w))):
+            assert (twin.data, twin.grad, twin.label) == (2.0, 0.0, "w")
+
+    def test_other_missing_attributes_are_plain(self) -> None:
+        """copy, pickle and hasattr probe attributes: those get the usual error."""
+        with pytest.raises(AttributeError, match=r"^'Value' object has no attribute 'nope'$"):
+            Value(1.0).nope  # type: ignore[attr-defined]  # noqa: B018
+
+
+class TestNoneGradients:
+    """`w.grad = None` (or zero_grad(set_to_none=True)) means "no gradient yet"."""
+
+    def test_backward_after_grad_none(self) -> None:
+        """Today: "unsupported operand type(s) for +=: 'NoneType' and 'float'"."""
+        w, b = Value(2.0), Value(1.0)
+        w.grad = None
+        (w * 3 + b).backward()
+        assert (w.grad, b.grad) == (3.0, 1.0)
+
+    def test_model_zero_grad_set_to_none_then_backward(self) -> None:
+        model = mg.nn.Neuron(2, seed=0)
+        model.zero_grad(set_to_none=True)
+        model([1.0, 2.0]).backward()
+        assert all(isinstance(p.grad, float) for p in model.parameters())
+
+    def test_repr_of_a_value_with_no_gradient(self) -> None:
+        """Today repr raises "must be real number, not NoneType"."""
+        w = Value(2.0)
+        w.grad = None
+        assert repr(w) == "Value(data=2.0, grad=None)"
+
+    def test_compiled_call_after_set_to_none(self) -> None:
+        """The generated code adds into `.grad`: a None there must count as 0 too."""
+        w = Value(2.0)
+        f = mg.compile(lambda x: w * x)
+        f(Value(3.0, requires_grad=False))
+        w.grad = None
+        f(Value(3.0, requires_grad=False))
+        assert w.grad == 3.0
+
+    def test_intermediate_grad_none_then_backward(self) -> None:
+        """A result's `.grad` set to None is overwritten by the next pass, as any other."""
+        w = Value(2.0)
+        y = w * 3
+        z = y * y
+        y.grad = None
+        z.backward()
+        assert (y.grad, w.grad) == (12.0, 36.0)
+
+    def test_micrograd_closure_node_after_grad_none(self) -> None:
+        """A `_backward` closure's `+=` into a parent whose `.grad` was None works too."""
+        a = Value(3.0)
+        out = Value(a.data * 2, (a,), "*2")
+
+        def _backward() -> None:
+            a.grad += 2 * out.grad
+
+        out._backward = _backward
+        a.grad = None
+        out.backward()
+        assert a.grad == 2.0
+
+    def test_propagate_of_a_node_with_no_gradient_passes_nothing(self) -> None:
+        """micrograd's `node._backward()` by hand, on a node whose `.grad` is None."""
+        w = Value(2.0)
+        y = w * 3
+        y.grad = None
+        y._backward()
+        assert state(w) == [(2.0, 0.0, True)]
+
+    def test_propagate_into_a_parent_with_no_gradient(self) -> None:
+        w = Value(2.0)
+        y = w * 3
+        y.grad = 1.0
+        w.grad = None
+        y._backward()
+        assert w.grad == 3.0
+
+    def test_grad_with_a_none_grad_leaves_it_none(self) -> None:
+        """grad() leaves `.grad` alone, None included."""
+        w = Value(2.0)
+        w.grad = None
+        assert mg.grad(w * w, [w]) == (4.0,)
+        assert w.grad is None
