@@ -352,3 +352,20 @@ class TestNoneGradients:
         w.grad = None
         assert mg.grad(w * w, [w]) == (4.0,)
         assert w.grad is None
+
+
+class TestCompiledCallSeeds:
+    """A compiled call's grad_outputs, as backward()'s: one number for one output."""
+
+    def test_one_number_for_one_output(self) -> None:
+        w = Value(2.0)
+        f = mg.compile(lambda x: w * x)
+        f(Value(3.0, requires_grad=False), grad_outputs=2.0)
+        assert w.grad == 6.0
+
+    def test_one_number_for_two_outputs_is_refused(self) -> None:
+        w = Value(2.0)
+        f = mg.compile(lambda x: (w * x, w + x))
+        with pytest.raises(ValueError, match=r"one number for 2 outputs: give a list of 2"):
+            f(Value(3.0, requires_grad=False), grad_outputs=1.0)
+        assert w.grad == 0.0
