@@ -97,7 +97,11 @@ def topological_order(roots: Values) -> list[Value]:
     """Every node that requires grad and that the roots (one Value or several) depend on,
     parents before children: the leaves, then the results of operations in the order
     they were made."""
-    results, leaves = graph_below(_values(roots, "topological_order", "roots"))
+    roots = _values(roots, "topological_order", "roots")
+    for root in roots:
+        if not isinstance(root, Value):
+            raise TypeError(f"topological_order() roots must be Values, got {type(root).__name__}")
+    results, leaves = graph_below(roots)
     return leaves + results[::-1]
 
 

@@ -179,6 +179,10 @@ class TestOneValueWhereAListIsExpected:
         y = w * 3
         assert mg.topological_order(y) == mg.topological_order([y])
 
+    def test_topological_order_of_a_number(self) -> None:
+        with pytest.raises(TypeError, match=r"topological_order\(\) roots must be Values"):
+            mg.topological_order([3.0])  # type: ignore[list-item]
+
 
 class TestGradInputs:
     """grad() with nothing to differentiate with respect to."""
