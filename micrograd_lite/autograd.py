@@ -18,11 +18,11 @@ import math
 import operator
 import threading
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from numbers import Real
 
 from micrograd_lite import grad_mode, ops
-from micrograd_lite.engine import Value
+from micrograd_lite.engine import Value, as_float
 from micrograd_lite.ops import Num, Op
 
 __all__ = [
@@ -47,6 +47,12 @@ _pass_lock = threading.RLock()
 _creation = operator.attrgetter("_seq")
 _ADD = ops.add
 _MUL = ops.mul
+
+#: One Value, or a sequence of them: what `outputs` and `inputs` may be.
+Values = Value | Sequence[Value]
+
+#: The gradients to start from: one number (or Value) for one output, or one per output.
+Seeds = float | Value | Sequence[float | Value]
 
 
 def graph_below(roots: Sequence[Value]) -> tuple[list[Value], list[Value]]:
@@ -89,18 +95,33 @@ def graph_below(roots: Sequence[Value]) -> tuple[list[Value], list[Value]]:
     return results, leaves
 
 
-def topological_order(roots: Sequence[Value]) -> list[Value]:
-    """Every node that requires grad and that the roots depend on, parents before children:
-    the leaves, then the results of operations in the order they were made."""
+def topological_order(roots: Values) -> list[Value]:
+    """Every node that requires grad and that the roots (one Value or several) depend on,
+    parents before children: the leaves, then the results of operations in the order
+    they were made."""
+    roots = _values(roots, "topological_order", "roots")
+    for root in roots:
+        if not isinstance(root, Value):
+            raise TypeError(f"topological_order() roots must be Values, got {type(root).__name__}")
     results, leaves = graph_below(roots)
     return leaves + results[::-1]
 
 
-def backward(outputs: Sequence[Value], grad_outputs: Sequence[float] | None = None) -> None:
+def backward(
+    outputs: Values,
+    grad_outputs: Seeds | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+) -> None:
     """Add d(outputs · grad_outputs)/d(leaf) to each leaf's `.grad`, as `torch.autograd.backward`.
 
-    With one output, `grad_outputs` defaults to 1. Several outputs give the
-    vector-Jacobian product with `grad_outputs`, which is then required.
+    `outputs` is one Value or a sequence of them. With one output, `grad_outputs` defaults
+    to 1 and may be one number. Several outputs give the vector-Jacobian product with
+    `grad_outputs`, one number per output, which is then required.
+
+    The graph is always kept, so `retain_graph` changes nothing (it is accepted for
+    PyTorch code). `.grad` holds floats, so `create_graph=True` is refused: `grad()` with
+    `create_graph=True` gives gradients that can be differentiated again.
 
     As in PyTorch, a pass first sums the contributions reaching each leaf, then adds the
     sum to the leaf's `.grad` once (or stores it, where `.grad` is still 0). Sums start
@@ -108,6 +129,13 @@ def backward(outputs: Sequence[Value], grad_outputs: Sequence[float] | None = No
     its sign.
     """
     grad_mode.check_observed("calls backward()")
+    _check_flags(retain_graph, create_graph)
+    if create_graph:
+        raise ValueError(
+            "backward(create_graph=True) is not supported: .grad holds floats. For gradients "
+            "you can differentiate again, use micrograd_lite.grad(outputs, inputs, "
+            "create_graph=True)"
+        )
     outputs, seeds = _check_outputs(outputs, grad_outputs, "backward")
     with _pass_lock:
         results, leaves = graph_below(outputs)
@@ -186,6 +214,8 @@ def propagate(node: Value) -> None:
     if op.closure:
         node._backward()
         return
+    if node.grad is None:  # "no gradient yet": nothing to pass on
+        return
     parents = node.parents
     for parent, grad_p in zip(parents, op.vjp(node.grad, node.data, *[p.data for p in parents])):
         if parent.requires_grad:
@@ -193,20 +223,29 @@ def propagate(node: Value) -> None:
 
 
 def grad(
-    outputs: Value | Sequence[Value],
-    inputs: Value | Sequence[Value],
-    grad_outputs: Sequence[float | Value] | None = None,
+    outputs: Values,
+    inputs: Values,
+    grad_outputs: Seeds | None = None,
     create_graph: bool = False,
     allow_unused: bool = False,
+    *,
+    retain_graph: bool | None = None,
 ) -> tuple[Num | None, ...]:
     """The gradients of the outputs with respect to the inputs, as `torch.autograd.grad`.
 
-    Leaves `.grad` untouched. With `create_graph=True` the gradients are Values in a new
-    graph, so they can be differentiated again (second and higher derivatives).
+    `outputs` and `inputs` are each one Value or a sequence of them; `grad_outputs` is as
+    in `backward`. Leaves `.grad` untouched. With `create_graph=True` the gradients are
+    Values in a new graph, so they can be differentiated again (second and higher
+    derivatives). The graph is always kept, so `retain_graph` changes nothing.
     """
     grad_mode.check_observed("calls grad()")
-    outputs = [outputs] if isinstance(outputs, Value) else list(outputs)
-    inputs = [inputs] if isinstance(inputs, Value) else list(inputs)
+    _check_flags(retain_graph, create_graph)
+    inputs = _values(inputs, "grad", "inputs")
+    if not inputs:
+        raise ValueError(
+            "`inputs` argument to `grad()` cannot be empty: give the Values to "
+            "differentiate with respect to, e.g. grad(loss, [w, b])"
+        )
     for x in inputs:
         if not isinstance(x, Value):
             raise TypeError(f"grad() inputs must be Values, got {type(x).__name__}")
@@ -295,16 +334,41 @@ def _closure_grads(node: Value, g: Num, create_graph: bool) -> tuple[float, ...]
     return tuple(reached[p] if first[p] == i else 0.0 for i, p in enumerate(parents))
 
 
+def _values(values: object, caller: str, what: str) -> list[Value]:
+    """One Value, or an iterable of them, as a list (the items are checked by the caller)."""
+    if isinstance(values, Value):
+        return [values]
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise TypeError(
+            f"{caller}() {what} must be a Value or a list of Values, got {type(values).__name__}"
+        )
+    return list(values)
+
+
+def _check_flags(retain_graph: object, create_graph: object) -> None:
+    """PyTorch's flags must be bools (a string such as "no" would read as true)."""
+    if retain_graph is not None and not isinstance(retain_graph, bool):
+        raise TypeError(
+            f"retain_graph must be True, False or None, got {type(retain_graph).__name__}"
+        )
+    if not isinstance(create_graph, bool):
+        raise TypeError(f"create_graph must be True or False, got {type(create_graph).__name__}")
+
+
 def _check_outputs(
-    outputs: Sequence[Value],
-    grad_outputs: Sequence[float | Value] | None,
+    outputs: Values,
+    grad_outputs: Seeds | None,
     caller: str,
     allow_values: bool = False,
 ) -> tuple[list[Value], list[float]]:
     """Validate outputs and their seed gradients before anything is changed."""
-    outputs = list(outputs)
+    outputs = _values(outputs, caller, "outputs")
     if not outputs:
-        raise ValueError(f"{caller}() needs at least one output")
+        example = "backward(loss)" if caller == "backward" else "grad(loss, [w, b])"
+        raise ValueError(
+            f"`outputs` argument to `{caller}()` cannot be empty: give the Values to "
+            f"differentiate, e.g. {example}"
+        )
     for out in outputs:
         if not isinstance(out, Value):
             raise TypeError(f"{caller}() outputs must be Values, got {type(out).__name__}")
@@ -321,6 +385,16 @@ def _check_outputs(
                 "one gradient for each output (the vector of a vector-Jacobian product)"
             )
         return outputs, [1.0]
+    if isinstance(grad_outputs, (Value, Real)):  # one gradient, as `y.backward(2.0)` gives
+        if len(outputs) != 1:
+            one = "one Value" if isinstance(grad_outputs, Value) else "one number"
+            raise ValueError(
+                f"grad_outputs={grad_outputs!r} is {one} for {len(outputs)} outputs: "
+                f"give a list of {len(outputs)}"
+            )
+        grad_outputs = [grad_outputs]
+    elif isinstance(grad_outputs, (str, bytes)) or not isinstance(grad_outputs, Iterable):
+        raise TypeError(f"a gradient must be a real number, got {type(grad_outputs).__name__}")
     grad_outputs = list(grad_outputs)
     if len(grad_outputs) != len(outputs):
         raise ValueError(
@@ -329,14 +403,14 @@ def _check_outputs(
         )
     seeds: list[float] = []
     for seed in grad_outputs:
-        if isinstance(seed, Value) and allow_values:
-            seeds.append(seed)  # type: ignore[arg-type]  # a Value seed, for create_graph
-        elif isinstance(seed, Real) and not isinstance(seed, Value):
-            seeds.append(float(seed))
-        elif isinstance(seed, Value):
-            seeds.append(seed.data)
-        else:
+        if isinstance(seed, Value):
+            # A Value seed stays a Value for create_graph; otherwise only its number counts.
+            seeds.append(seed if allow_values else seed.data)  # type: ignore[arg-type]
+            continue
+        number = as_float(seed)  # 10**400 is inf, as Value(10**400) is
+        if number is None:
             raise TypeError(f"a gradient must be a real number, got {type(seed).__name__}")
+        seeds.append(number)
     return outputs, seeds
 
 

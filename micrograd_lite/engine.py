@@ -60,6 +60,10 @@ class Value:
     )
 
     data: float
+    # None is accepted too, meaning "no gradient yet" (`w.grad = None`, as PyTorch code
+    # writes, or `zero_grad(set_to_none=True)`): backward then starts that sum from
+    # nothing. The annotation stays `float` so that `p.data -= lr * p.grad`, the line
+    # every training loop has, type-checks without a None check first.
     grad: float
     op: Op | None
     requires_grad: bool
@@ -175,7 +179,8 @@ class Value:
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         if self.op is None:
-            return f"Value(data={_short(self.data)}, grad={_short(self.grad)}{label})"
+            grad = "None" if self.grad is None else _short(self.grad)
+            return f"Value(data={_short(self.data)}, grad={grad}{label})"
         return f"Value(data={_short(self.data)}, grad_fn={self.op!r}{label})"
 
     # -- grad modes ------------------------------------------------------------------
@@ -203,11 +208,44 @@ class Value:
         """Set `grad` back to 0.0."""
         self.grad = 0.0
 
-    def backward(self, gradient: float | None = None) -> None:
-        """Add d(self)/d(leaf) * gradient to every leaf's `.grad` (gradient defaults to 1)."""
+    def retain_grad(self) -> None:
+        """Accepted for PyTorch code, and does nothing: every Value here already keeps
+        this pass's gradient in `.grad`."""
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on a Value that has requires_grad=False")
+
+    @property
+    def retains_grad(self) -> bool:
+        """True for a result that requires grad, as in PyTorch after `retain_grad()`: its
+        `.grad` holds this pass's gradient. False for leaves, whose `.grad` is theirs."""
+        return self.op is not None and self.requires_grad
+
+    if not TYPE_CHECKING:  # hidden from mypy, which would otherwise allow any attribute
+
+        def __getattr__(self, name: str) -> Any:
+            # Python calls this only when normal lookup has failed, so it costs nothing
+            # on the normal path. It still raises AttributeError (hasattr stays False, so
+            # duck typing, copy and pickle see what they expect), with a hint for the
+            # names a PyTorch user reaches for.
+            message = f"{type(self).__name__!r} object has no attribute {name!r}"
+            hint = _MISSING_HINTS.get(name)
+            raise AttributeError(message + (f": {hint}" if hint else ""), name=name, obj=self)
+
+    def backward(
+        self,
+        gradient: float | None = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+    ) -> None:
+        """Add d(self)/d(leaf) * gradient to every leaf's `.grad` (gradient defaults to 1).
+
+        PyTorch's signature: the graph is always kept, so `retain_graph` changes nothing;
+        `create_graph=True` is refused, since `.grad` holds floats (use
+        `micrograd_lite.grad(self, inputs, create_graph=True)`).
+        """
         from micrograd_lite.autograd import backward
 
-        backward([self], None if gradient is None else [gradient])
+        backward(self, gradient, retain_graph, create_graph)
 
     # -- comparisons compare data; == stays identity so Values live in sets and dicts --
 
@@ -334,6 +372,30 @@ class Value:
 
     def __itruediv__(self, other: Operand) -> Value:
         return _in_place(ops.div, self, other)
+
+
+_ONE_FLOAT = "a Value is one float; use v.item() (or v.data)"
+_NO_DEVICE = "a Value is one Python float, on no device: there is nothing to move"
+_SCALAR = "a Value is one float, like a 0-d tensor: it has no shape"
+
+#: Hints for tensor attributes a Value does not have, keyed by name (see `__getattr__`).
+_MISSING_HINTS = {
+    "numpy": _ONE_FLOAT,
+    "tolist": _ONE_FLOAT,
+    "cpu": _NO_DEVICE,
+    "cuda": _NO_DEVICE,
+    "to": _NO_DEVICE,
+    "device": _NO_DEVICE,
+    "dtype": "a Value's data is a Python float (float64)",
+    "shape": _SCALAR,
+    "size": _SCALAR,
+    "dim": _SCALAR,
+    "ndim": _SCALAR,
+    "register_hook": (
+        "micrograd_lite has no hooks; read v.grad after backward(), "
+        "or get gradients with micrograd_lite.grad(out, [v])"
+    ),
+}
 
 
 def sum(values: Iterable[Operand]) -> Value:  # noqa: A001  # micrograd_lite.sum, like torch.sum
@@ -480,8 +542,18 @@ def _result(op: Op, data: float, parents: tuple[Value, ...]) -> Value:
 
 
 def _in_place(op: Op, a: Value, b: Operand) -> Value:
+    """`a op= b`: under no_grad, change `a.data` and keep the object; with grad enabled, a
+    new node (so `loss += term` keeps its graph), except on a leaf that requires grad."""
     mode = _mode.get()
     if mode & _RECORD:
+        if a.op is None and a.requires_grad and _data(b) is not None:
+            # A new node would rebind the name and leave the parameter as it was: the
+            # silent `for p in model.parameters(): p -= lr * p.grad`. PyTorch refuses it.
+            raise RuntimeError(
+                "a leaf Value that requires grad is being used in an in-place operation "
+                f"({op.symbol}=); update it inside `with micrograd_lite.no_grad():` as in "
+                "PyTorch, or change its .data"
+            )
         return _binary(op, a, b)  # a new node, so `loss += term` keeps its graph
     grad_mode.check_observed(f"changes a Value in place with {op.symbol}= under no_grad")
     b_data = _data(b)

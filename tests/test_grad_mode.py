@@ -153,14 +153,17 @@ def test_in_place_update_under_no_grad_keeps_identity() -> None:
 
 
 def test_in_place_with_grad_builds_a_new_node() -> None:
-    """With grad enabled, loss += term makes a new node (micrograd's c += c + 1 works)."""
-    loss = Value(1.0)
+    """With grad enabled, loss += term makes a new node (micrograd's c += c + 1 works);
+    on a leaf that requires grad it raises instead (test_mistakes_core.py)."""
+    w = Value(1.0)
+    loss = w * 1.0
     first = loss
     loss += loss * 2
     assert loss is not first
     assert loss.grad_fn is not None
     loss.backward()
     assert first.grad == 3.0
+    assert w.grad == 3.0
 
 
 def test_in_place_with_non_number_raises_type_error() -> None:

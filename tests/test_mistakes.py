@@ -6,7 +6,8 @@ error is of the right type (`TypeError` for a wrong type, `ValueError` for a bad
 and nothing changed (weights, gradients, optimizer state are as they were). Where a
 PyTorch habit has a meaning here, the test shows that it works instead.
 
-The command line's mistakes are in test_mistakes_cli.py.
+The engine core's mistakes (Value, backward, grad) are in test_mistakes_core.py, the command
+line's in test_mistakes_cli.py.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import builtins
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from micrograd_lite import autograd, grad_mode
@@ -65,7 +65,7 @@ class CompiledFunction:
         self._by_shape: dict[tuple[Any, ...], list[_Replay]] = {}
         self._latest: _Replay | None = None
 
-    def __call__(self, *args: Any, grad_outputs: Sequence[float] | None = None) -> Any:
+    def __call__(self, *args: Any, grad_outputs: float | Sequence[float] | None = None) -> Any:
         mode = _mode.get()
         if mode & _EAGER:
             return self._call_eagerly(args, grad_outputs, mode)
@@ -218,6 +218,16 @@ def _seeds(count: int, grad_outputs: Any) -> list[float]:
                 "forward pass only"
             )
         return [1.0]
+    one = as_float(grad_outputs)
+    if one is not None:  # one number, as backward() takes for one output
+        if count != 1:
+            raise ValueError(
+                f"grad_outputs={grad_outputs!r} is one number for {count} outputs: "
+                f"give a list of {count}"
+            )
+        return [one]
+    if isinstance(grad_outputs, (str, bytes)) or not isinstance(grad_outputs, Iterable):
+        raise TypeError(f"a gradient must be a real number, got {type(grad_outputs).__name__}")
     seeds = list(grad_outputs)
     if len(seeds) != count:
         raise ValueError(
