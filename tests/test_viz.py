@@ -374,3 +374,12 @@ def test_render_refuses_a_format_it_cannot_tell_or_that_disagrees(
     with pytest.raises(ValueError, match=message):
         render(neuron(), tmp_path / name, format=fmt)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_grad_of_none_is_drawn_as_zero() -> None:
+    """After zero_grad(set_to_none=True) a parameter's grad is None: drawn as 0, not a crash."""
+    w = Value(2.0, label="w")
+    out = (w * 3.0).tanh()
+    w.grad = None  # type: ignore[assignment]
+    assert "grad 0" in draw_dot(out).source
+    assert len(backward_frames(out)) == 3  # tanh, the product, then the leaf

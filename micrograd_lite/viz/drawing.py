@@ -309,7 +309,7 @@ def draw_dot(
     drawing = build(root, names=names, model=model, collapse=collapse, max_nodes=max_nodes)
 
     def grad_of(node: Value) -> float:
-        return grads.get(node, 0.0) if grads is not None else node.grad
+        return grads.get(node, 0.0) if grads is not None else grad_shown(node)
 
     values = [b.value for b in drawing.boxes if b.value is not None and b.kind != "op"]
     scale = max((abs(grad_of(v)) for v in values if math.isfinite(grad_of(v))), default=0.0)
@@ -354,7 +354,7 @@ def fields(
     show_grad: bool = True,
 ) -> list[str]:
     """The lines a box shows: its label, then its data and grad (a group: its output's)."""
-    grad_of = grad_of or (lambda v: v.grad)
+    grad_of = grad_of or grad_shown
     if box.kind == "group":
         outputs = group_outputs(box)
         lines = [box.label]
@@ -377,6 +377,12 @@ def fields(
     if show_grad:
         lines.append(f"grad {number(grad_of(box.value))}")
     return [line for line in lines if line]
+
+
+def grad_shown(v: Value) -> float:
+    """A Value's `.grad` as drawn: None (no gradient yet, after `zero_grad(set_to_none=True)`)
+    is drawn as 0."""
+    return 0.0 if v.grad is None else v.grad
 
 
 def group_outputs(box: Box) -> list[Value]:
@@ -447,7 +453,7 @@ def backward_frames(root: Value, **options: Any) -> list[graphviz.Digraph]:
     order = topological_order([root])
     if not order:
         raise RuntimeError("root does not require grad: backward visits no node")
-    grads: dict[Value, Any] = {n: (n.grad if n.op is None else 0.0) for n in order}
+    grads: dict[Value, Any] = {n: (grad_shown(n) if n.op is None else 0.0) for n in order}
     grads[root] += 1.0
     return [
         draw_dot(root, highlight=node, grads=grads, **options)

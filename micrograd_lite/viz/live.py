@@ -23,7 +23,15 @@ from typing import TYPE_CHECKING, Any
 
 from micrograd_lite.engine import Value
 from micrograd_lite.viz.dot import DEFAULT_TIMEOUT, Layout
-from micrograd_lite.viz.drawing import COLOURS, DEFAULT_MAX_NODES, Box, Drawing, build, number
+from micrograd_lite.viz.drawing import (
+    COLOURS,
+    DEFAULT_MAX_NODES,
+    Box,
+    Drawing,
+    build,
+    grad_shown,
+    number,
+)
 from micrograd_lite.viz.svg import lay_out, picture
 
 if TYPE_CHECKING:
@@ -148,7 +156,7 @@ def _texts(box: Box) -> list[str]:
 
 def _largest_grad(box: Box) -> float:
     """The largest |grad| among the parameters in a group (those with no parents)."""
-    return max((abs(m.grad) for m in box.members if m.op is None), default=0.0)
+    return max((abs(grad_shown(m)) for m in box.members if m.op is None), default=0.0)
 
 
 def _colour(drawing: Drawing) -> Any:
