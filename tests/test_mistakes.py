@@ -615,3 +615,43 @@ class TestLossesAndSeeds:
         """`rng=3` (meant as a seed) says to use seed=."""
         with pytest.raises(TypeError, match=r"rng must be a random.Random, got int.*seed="):
             nn.MLP(2, [1], rng=3)  # type: ignore[arg-type]
+
+
+class TestDrawing:
+    """The visualiser's mistakes: what it is given, and a machine without Graphviz."""
+
+    def test_names_as_a_list_says_to_give_a_mapping(self) -> None:
+        """draw_dot(names=[w]) is a TypeError showing the form to write, drawing nothing."""
+        pytest.importorskip("graphviz")
+        from micrograd_lite.viz import draw_dot
+
+        w = Value(2.0)
+        with pytest.raises(TypeError, match=r"names maps a name to a Value, e.g. names=\{'w': w\}"):
+            draw_dot(w * 3.0, names=[w])  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match="names maps a str to a Value"):
+            draw_dot(w * 3.0, names={"w": 2.0})  # type: ignore[dict-item]
+
+    def test_a_label_with_a_lone_surrogate_is_drawn_escaped(self) -> None:
+        """A label decoded with surrogateescape is drawn as its escape, not a UnicodeEncodeError."""
+        pytest.importorskip("graphviz")
+        from micrograd_lite.viz import draw_dot
+
+        x = Value(1.0, label="x\udc80")
+        source = draw_dot(x * 2.0).source
+        assert "x\\\\udc80" in source
+        source.encode("utf-8")  # the whole drawing encodes
+
+    def test_without_graphviz_the_error_says_how_to_install_on_one_line(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The message's first line alone names every installer (a CLI prints just that)."""
+        pytest.importorskip("graphviz")
+        from micrograd_lite.viz import GraphvizNotFoundError, draw_dot
+
+        monkeypatch.setenv("PATH", "")
+        drawing = draw_dot(Value(1.0) * 2.0)
+        with pytest.raises(GraphvizNotFoundError) as error:
+            drawing._repr_mimebundle_()  # what a notebook calls to show it
+        first = str(error.value).splitlines()[0]
+        for installer in ("apt-get install graphviz", "brew", "conda", "winget"):
+            assert installer in first

@@ -31,12 +31,13 @@ __all__ = [
 #: seconds; every shape we know of up to 2,000 nodes lays out in well under this
 DEFAULT_TIMEOUT = 30.0
 
-INSTALL_GRAPHVIZ = """Graphviz's `dot` program was not found on PATH. Install Graphviz:
-  Debian/Ubuntu: sudo apt-get install graphviz
-  macOS:         brew install graphviz
-  conda:         conda install -c conda-forge graphviz
-  Windows:       winget install graphviz, then add Graphviz's bin folder to PATH
-DOT source still works without it: draw_dot(root).source"""
+#: One line, so that a command line that prints an error's first line prints all of it.
+INSTALL_GRAPHVIZ = (
+    "Graphviz's `dot` program was not found on PATH; install Graphviz "
+    "(Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz; "
+    "conda: conda install -c conda-forge graphviz; Windows: winget install graphviz, then "
+    "add Graphviz's bin folder to PATH). DOT source works without it: draw_dot(root).source"
+)
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 

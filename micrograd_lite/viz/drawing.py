@@ -119,6 +119,7 @@ def build(
         raise ValueError("collapse= needs model=, the Module whose neurons or layers to collapse")
     nodes = _walk(root, max_nodes)
     ids = {node: f"v{i}" for i, node in enumerate(nodes)}
+    _check_names(names)
     name_of = {value: name for name, value in (model.named_parameters() if model else [])}
     name_of.update({value: name for name, value in (names or {}).items()})
     constant = {n for n in nodes if _is_constant(n) and n not in name_of and n is not root}
@@ -148,7 +149,7 @@ def build(
                 if parent not in constant and group_of.get(parent) != key:
                     edges[box_of(parent), groups[key].id] = None
             continue
-        name = name_of.get(node) or node.label
+        name = printable(name_of.get(node) or node.label)
         box = Box(ids[node], _kind(node, root), name, node)
         numbers = {p: number(p.data) for p in node.parents if p in constant}
         if node.op is not None and not ellipses:  # the operation heads the Value's box
@@ -536,6 +537,29 @@ def number(x: float) -> str:
     if math.isinf(x):
         return "inf" if x > 0 else "-inf"
     return f"{x:.4g}"
+
+
+def _check_names(names: object) -> None:
+    """`names` must map names to Values, as `{"w": w}`: say so before anything is drawn."""
+    if names is None:
+        return
+    if not isinstance(names, Mapping):
+        raise TypeError(
+            f"names maps a name to a Value, e.g. names={{'w': w}} (or pass model=model), "
+            f"got a {type(names).__name__}"
+        )
+    for name, value in names.items():
+        if not isinstance(name, str) or not isinstance(value, Value):
+            raise TypeError(
+                f"names maps a str to a Value, e.g. names={{'w': w}}; got {name!r}: "
+                f"{type(value).__name__}"
+            )
+
+
+def printable(text: str) -> str:
+    """Text any page or file can hold: a lone surrogate (from bytes decoded with
+    surrogateescape) is written as its escape, `\\udc80`, instead of failing to encode."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _escape(text: str) -> str:
