@@ -16,6 +16,7 @@ from hypothesis import given
 import micrograd_lite as mg
 from micrograd_lite import CompileError, Value, nn, ops, optim
 from tests.op_cases import CASES
+from tests.torch_graphs import steps
 
 inf = math.inf
 nan = math.nan
@@ -41,18 +42,7 @@ def programs(draw: st.DrawFn) -> tuple[list[tuple[int, list[int], list[float]]],
     """Steps (op case, which earlier values it takes, its constants); inputs; captured."""
     n_inputs = draw(st.integers(1, 3))
     n_captured = draw(st.integers(0, 2))
-    steps = draw(
-        st.lists(
-            st.tuples(
-                st.integers(0, len(CASES) - 1),
-                st.lists(st.integers(0, 1000), min_size=4, max_size=4),
-                st.lists(numbers, min_size=4, max_size=4),
-            ),
-            min_size=1,
-            max_size=10,
-        )
-    )
-    return steps, n_inputs, n_captured
+    return draw(steps(numbers, 10)), n_inputs, n_captured
 
 
 def run_program(steps: Any, pool: list[Value]) -> Value:

@@ -33,22 +33,25 @@ numbers = st.one_of(
 Program = tuple[list[tuple[int, list[int], list[float]]], int]
 
 
+def steps(
+    constants: st.SearchStrategy[float], max_size: int
+) -> st.SearchStrategy[list[tuple[int, list[int], list[float]]]]:
+    """Steps of a program: (op case, which earlier values it takes, its constants)."""
+    return st.lists(
+        st.tuples(
+            st.integers(0, len(CASES) - 1),
+            st.lists(st.integers(0, 1000), min_size=4, max_size=4),
+            st.lists(constants, min_size=4, max_size=4),
+        ),
+        min_size=1,
+        max_size=max_size,
+    )
+
+
 @st.composite
 def programs(draw: st.DrawFn) -> Program:
-    """Steps (op case, which earlier values it takes, its constants), and how many leaves."""
-    n_leaves = draw(st.integers(1, 4))
-    steps = draw(
-        st.lists(
-            st.tuples(
-                st.integers(0, len(CASES) - 1),
-                st.lists(st.integers(0, 1000), min_size=4, max_size=4),
-                st.lists(numbers, min_size=4, max_size=4),
-            ),
-            min_size=1,
-            max_size=8,
-        )
-    )
-    return steps, n_leaves
+    """Steps, and how many leaves they start from."""
+    return draw(steps(numbers, 8)), draw(st.integers(1, 4))
 
 
 def run(steps: Any, leaves: Sequence[Any], torch_side: bool) -> Any:
