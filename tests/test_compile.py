@@ -229,6 +229,9 @@ def reads_data(x: Value) -> Value:
         (lambda x: x * x.grad, "reads .grad of a Value"),
         (lambda x: x * math.exp(x), "takes float() of a Value"),
         (lambda x: x * (x * x).detach(), "calls .detach() on a Value"),
+        (lambda x: x * float(f"{x:.17g}"), "formats a Value as text"),
+        (lambda x: x * 2.0 if repr(x).startswith("Value(data=2") else x, "takes repr() or str()"),
+        (lambda x: x * len(str(x)), "takes repr() or str() of a Value"),
     ],
 )
 def test_reading_a_number_out_of_a_value_is_refused_naming_the_line(

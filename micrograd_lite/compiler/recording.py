@@ -11,7 +11,8 @@ way Python code can get a number out of a Value is watched:
 - comparisons (`<`, `<=`, `>`, `>=`) and `bool(v)` become guards: the generated code
   checks each one on every call, and a call where one comes out differently is
   recorded again (`Guard`);
-- reading `.data` or `.grad`, `float(v)`, `v.item()` and `v.detach()` raise
+- reading `.data` or `.grad`, `float(v)`, `v.item()`, `v.detach()`, formatting a Value
+  (`f"{v:.3f}"`) and `repr(v)` or `str(v)` raise
   `CompileError` naming the line, because the number could go anywhere and the compiled
   code could not follow it;
 - so do changing a Value in place under `no_grad`, calling `backward()` or `grad()`
@@ -177,10 +178,10 @@ def _bool_guarded(self: Value) -> bool:
 
 
 def _refused(original: Callable[..., Any], what: str) -> Callable[..., Any]:
-    def refused(self: Value) -> Any:
+    def refused(self: Value, *args: Any) -> Any:
         if _recorder() is not None:
             raise refuse(what)
-        return original(self)
+        return original(self, *args)
 
     return refused
 
@@ -199,6 +200,9 @@ def _watchers() -> dict[str, Any]:
         "item": _refused(members["item"], "calls .item() on a Value"),
         # detach() copies the data into a new leaf, which a replay would keep as it was
         "detach": _refused(members["detach"], "calls .detach() on a Value"),
+        # text made from a Value holds its number: f"{v:.17g}" or repr(v) read the data
+        "__format__": _refused(members["__format__"], "formats a Value as text"),
+        "__repr__": _refused(members["__repr__"], "takes repr() or str() of a Value"),
     }
 
 
