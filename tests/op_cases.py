@@ -7,8 +7,8 @@ must not raise). A row adds what only that op knows: `test_ops.py` checks it aga
 
 A row says how to build the operation from its inputs (`build` takes one float or Value
 per input; `"const"` inputs stay Python numbers), what `math` says its value is, where its
-derivative is smooth (for central differences), the edge values SPEC.md names, and how
-to do the same in PyTorch.
+derivative is smooth (for central differences), the edge values the README's Semantics
+table names, and how to do the same in PyTorch.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ class OpCase:
     build: Callable[..., Any]  # the expression, from one float or Value per input
     reference: Callable[..., float]  # the value by `math` (on the smooth domain)
     domain: st.SearchStrategy[tuple[float, ...]]  # all inputs where the derivative is smooth
-    edges: tuple[tuple[float, ...], ...]  # SPEC.md's edge values: 0, negatives, ±inf, nan, ±1000
+    edges: tuple[tuple[float, ...], ...]  # the README's edge values: 0, negatives, ±inf, nan, ±1000
     torch_build: Callable[..., Any] = field(default=lambda *xs: None)
 
 

@@ -102,7 +102,7 @@ def test_random_graphs_match_pytorch(steps: list[tuple[int, int, int]], xs: list
     ],
 )
 def test_grad_fn_names_equal_pytorch(expression: str, torch_expression: str | None) -> None:
-    """grad_fn.name() is PyTorch's for every row of SPEC.md's table."""
+    """grad_fn.name() is PyTorch's for every expression of the table of operations."""
     ours = eval(expression, {"a": Value(1.5), "b": Value(0.5), "mg": mg})
     ta = torch.tensor(1.5, dtype=torch.float64, requires_grad=True)
     tb = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)

@@ -178,7 +178,7 @@ def test_reflected_operators() -> None:
     ],
 )
 def test_grad_fn_names_follow_spec(expression: str, name: str) -> None:
-    """Each expression of SPEC.md's table gets the grad_fn name the table gives."""
+    """Each expression of the table of operations gets PyTorch's grad_fn name."""
     a, b = Value(1.5), Value(0.5)
     out = eval(expression, {"a": a, "b": b, "mg": mg})
     assert out.grad_fn.name() == name
