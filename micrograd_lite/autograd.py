@@ -156,7 +156,7 @@ def _run_rules(results: list[Value]) -> None:
     """Each node, newest first, adds its rule's gradients into its parents' `.grad`."""
     check = grad_mode.mode.get() & grad_mode.ANOMALY
     for node in results:
-        op = node.op
+        op: Op = node.op  # type: ignore[assignment]  # results always have an op
         g = node.grad
         # The two commonest rules, written out (as ops.add and ops.mul give them): no call.
         if op is _ADD and not check:
@@ -174,32 +174,32 @@ def _run_rules(results: list[Value]) -> None:
             if b.requires_grad:
                 b.grad += g * a.data
         # Unpacking by arity avoids building a list of parent data for every node.
-        elif op.arity == 2:  # type: ignore[union-attr]  # results have an op
+        elif op.arity == 2:
             a = node._a
             b = node._b
-            grad_a, grad_b = op.vjp(g, node.data, a.data, b.data)  # type: ignore[union-attr]
+            grad_a, grad_b = op.vjp(g, node.data, a.data, b.data)
             if check:
-                _check_backward(op, (grad_a, grad_b), (a, b))  # type: ignore[arg-type]
+                _check_backward(op, (grad_a, grad_b), (a, b))
             if a.requires_grad:
                 a.grad += grad_a
             if b.requires_grad:
                 b.grad += grad_b
-        elif op.arity == 1:  # type: ignore[union-attr]
+        elif op.arity == 1:
             a = node._a
-            (grad_a,) = op.vjp(g, node.data, a.data)  # type: ignore[union-attr]
+            (grad_a,) = op.vjp(g, node.data, a.data)
             if check:
-                _check_backward(op, (grad_a,), (a,))  # type: ignore[arg-type]
+                _check_backward(op, (grad_a,), (a,))
             if a.requires_grad:
                 a.grad += grad_a
-        elif op.closure:  # type: ignore[union-attr]  # micrograd's node: its closure adds
+        elif op.closure:  # micrograd's node: its closure adds
             node._backward()
             if check:
-                _check_backward(op, [p.grad for p in node._a], node._a)  # type: ignore[arg-type]
+                _check_backward(op, [p.grad for p in node._a], node._a)
         else:
             parents = node._a
-            input_grads = op.vjp(g, node.data, *[p.data for p in parents])  # type: ignore[union-attr]
+            input_grads = op.vjp(g, node.data, *[p.data for p in parents])
             if check:
-                _check_backward(op, input_grads, parents)  # type: ignore[arg-type]
+                _check_backward(op, input_grads, parents)
             for parent, grad_p in zip(parents, input_grads):
                 if parent.requires_grad:
                     parent.grad += grad_p

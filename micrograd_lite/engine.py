@@ -400,12 +400,12 @@ _MISSING_HINTS = {
 
 def sum(values: Iterable[Operand]) -> Value:  # noqa: A001  # micrograd_lite.sum, like torch.sum
     """The sum of the values, as one node with every value as a parent."""
-    return _nary(ops.sum_of, values, empty=0.0)
+    return _apply_or(ops.sum_of, values, empty=0.0)
 
 
 def mean(values: Iterable[Operand]) -> Value:
     """The mean of the values, as one node with every value as a parent."""
-    return _nary(ops.mean_of, values, empty=math.nan)
+    return _apply_or(ops.mean_of, values, empty=math.nan)
 
 
 # ---------------------------------------------------------------------------------------
@@ -491,11 +491,10 @@ def _unary(op: Op, a: Value) -> Value:
     return _result(op, data, (a,))
 
 
-def _nary(op: Op, values: Iterable[object], empty: float) -> Value:
-    parents = _operands(op, values)
-    if not parents:
-        return _node(empty, (), None, False)
-    return _result(op, op.forward(*[p.data for p in parents]), parents)
+def _apply_or(op: Op, values: Iterable[object], empty: float) -> Value:
+    """`apply(op, *values)`, or a constant `empty` when there are no values (sum, mean)."""
+    inputs = list(values)
+    return apply(op, *inputs) if inputs else _node(empty, (), None, False)
 
 
 def apply(op: Op, *inputs: object) -> Value:
