@@ -188,8 +188,9 @@ def float_div(x: float, y: float) -> float:
 
 
 def float_pow(x: float, y: float) -> float:
-    """`x ** y` as C's `pow`: `0 ** -1 = inf`, `(-8) ** (1/3) = nan`, overflow gives inf."""
-    if x < 0.0 and math.isfinite(y) and y != math.floor(y):
+    """`x ** y` as C's `pow`: `0 ** -1 = inf`, `(-8) ** (1/3) = nan`, overflow gives inf,
+    and `(-inf) ** 1.5 = inf`: -inf is the one negative base with a real fractional power."""
+    if -inf < x < 0.0 and math.isfinite(y) and y != math.floor(y):
         return nan  # a negative base to a fractional power (Python would go complex)
     try:
         return x**y  # type: ignore[no-any-return]  # real: the complex case is above

@@ -92,6 +92,17 @@ def test_a_negative_base_to_a_fractional_power_is_nan(base: float, exponent: flo
     assert math.isnan(torch.tensor(base, dtype=torch.float64).pow(exponent).item())
 
 
+@pytest.mark.parametrize("exponent", [0.5, -0.5, 1.5, -1.5, 2.5], ids=str)
+def test_minus_infinity_to_a_fractional_power_is_real(exponent: float) -> None:
+    """(-inf) ** 1.5 = inf and (-inf) ** -1.5 = 0, as C's pow, for a Value exponent;
+    with a number exponent PyTorch's kernel takes a square root for 0.5 and -0.5 (nan)."""
+    ours, theirs = both(lambda a, b: a**b, -math.inf, exponent)
+    assert not math.isnan(ours[0])
+    assert same_bits(ours, theirs)
+    ours, theirs = both(lambda a: a**exponent, -math.inf)
+    assert same_bits(ours, theirs)
+
+
 def test_a_second_backward_adds_the_passes_sum_once() -> None:
     """A leaf's .grad gets old + (c1 + c2), as PyTorch: 1 + 2e-16, not (1 + 1e-16) + 1e-16."""
     x = Value(0.5)
