@@ -11,6 +11,8 @@ collector to walk; `--gc-off` turns the collector off, to show what it costs.
 
 ENGINE is one of `ENGINES`: the natural form writes each neuron as micrograd does, a
 chain of binary `+` (Python's `sum`), the sum form as one `micrograd_lite.sum` node.
+`least` is `workloads.Least`, the least an engine of one object per operation can do,
+in the natural form.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from benchmarks.workloads import compiled_step, float_step, graph_step
+from benchmarks.workloads import Least, compiled_step, float_step, graph_step
 
 
 def natural_sum(xs: list[Any]) -> Any:
@@ -35,6 +37,8 @@ def make_step(engine: str) -> Callable[[], Any]:
         return float_step()
     if engine == "compiled":
         return compiled_step()
+    if engine == "least":
+        return graph_step(Least, natural_sum)
     if engine.startswith("micrograd_lite"):
         import micrograd_lite as mg
 
@@ -62,6 +66,7 @@ ENGINES = [
     "torch",
     "floats",
     "compiled",
+    "least",
 ]
 
 

@@ -187,6 +187,7 @@ LOOP_ENGINES = {
     "torch": "PyTorch, 0-d float64 tensors",
     "floats": "hand-written forward and backward on floats",
     "compiled": "`micrograd_lite.compile` (sum form)",
+    "least": "the least engine of one object per operation (`workloads.Least`)",
 }
 
 
@@ -197,6 +198,7 @@ def training_loop(repeat: int) -> dict[tuple[str, bool, bool], float]:
     runs = [(e, t, False) for t in (False, True) for e in LOOP_ENGINES]
     runs += [("micrograd_lite natural", t, True) for t in (False, True)]
     runs += [("micrograd_lite sum", t, True) for t in (False, True)]
+    runs += [("least", t, True) for t in (False, True)]
     for engine, with_torch, gc_off in runs:
         if engine == "micrograd" and not _installed("micrograd"):
             continue
@@ -228,7 +230,7 @@ def print_training_loop(found: dict[tuple[str, bool, bool], float]) -> None:
             base = found.get(("micrograd_lite natural", with_torch, False))
             row += ["-", "-"] if ms is None or base is None else [f"{ms:.1f}", f"{ms / base:.2f}"]
         print("| " + " | ".join(row) + " |")
-    for engine in ("micrograd_lite natural", "micrograd_lite sum"):
+    for engine in ("micrograd_lite natural", "micrograd_lite sum", "least"):
         for with_torch in (False, True):
             on, off = found.get((engine, with_torch, False)), found.get((engine, with_torch, True))
             if on and off:

@@ -89,6 +89,78 @@ def graph_step(
     return step
 
 
+_made = itertools.count()
+
+
+class Least:
+    """The least an engine that makes one Python object per operation can do: the data,
+    the grad, the parents, a kind and a creation number in `__slots__`; `+`, `*` and
+    relu; a backward that walks the graph, sorts it newest first and applies the three
+    rules. Nothing else: no grad modes, no checks. It shows, on the same step, what any
+    such engine pays the garbage collector, whatever else it does.
+    """
+
+    __slots__ = ("data", "grad", "_a", "_b", "_kind", "_n")
+    data: float
+    grad: float
+    _a: Least
+    _b: Least
+    _kind: int  # 0 a leaf, 1 +, 2 *, 3 relu
+    _n: int
+
+    def __init__(self, data: float) -> None:
+        self.data = data
+        self.grad = 0.0
+        self._kind = 0
+
+    def _node(self, data: float, kind: int, a: Least, b: Least) -> Least:
+        out = object.__new__(Least)
+        out.data, out.grad, out._kind, out._a, out._b, out._n = data, 0.0, kind, a, b, next(_made)
+        return out
+
+    def __add__(self, other: Any) -> Least:
+        other = other if type(other) is Least else Least(other)
+        return self._node(self.data + other.data, 1, self, other)
+
+    def __mul__(self, other: Any) -> Least:
+        other = other if type(other) is Least else Least(other)
+        return self._node(self.data * other.data, 2, self, other)
+
+    __radd__ = __add__
+    __rmul__ = __mul__
+
+    def __neg__(self) -> Least:
+        return self * -1.0
+
+    def relu(self) -> Least:
+        return self._node(self.data if self.data > 0.0 else 0.0, 3, self, self)
+
+    def backward(self) -> None:
+        results: list[Least] = []
+        seen: set[Least] = set()
+        stack = [self]
+        while stack:
+            v = stack.pop()
+            if v in seen or not v._kind:
+                continue
+            seen.add(v)
+            results.append(v)
+            stack.append(v._a)
+            stack.append(v._b)
+        results.sort(key=lambda v: v._n, reverse=True)  # a node is made after its parents
+        self.grad = 1.0
+        for v in results:
+            kind, g = v._kind, v.grad
+            if kind == 1:
+                v._a.grad += g
+                v._b.grad += g
+            elif kind == 2:
+                v._a.grad += g * v._b.data
+                v._b.grad += g * v._a.data
+            elif v.data > 0.0:
+                v._a.grad += g
+
+
 def compiled_step() -> Callable[[], Any]:
     """The same step with the loss compiled by `micrograd_lite.compile`: its call runs
     forward and backward. The first call records; time it apart from the others."""

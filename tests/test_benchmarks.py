@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 
 import micrograd_lite as mg
-from benchmarks.workloads import compiled_step, float_step, graph_step
+from benchmarks.loop import natural_sum
+from benchmarks.workloads import Least, compiled_step, float_step, graph_step
 
 
 def test_eager_compiled_and_hand_written_steps_train_alike() -> None:
@@ -16,3 +17,11 @@ def test_eager_compiled_and_hand_written_steps_train_alike() -> None:
         expected = eager().data
         assert compiled().data == expected
         assert math.isclose(hand(), expected, rel_tol=1e-12)
+
+
+def test_the_least_engine_trains_as_micrograd_lite_does() -> None:
+    """The floor the benchmark compares with computes the same step: bit for bit with
+    the natural form, whose additions and rules it does in the same order."""
+    least, eager = graph_step(Least, natural_sum), graph_step(mg.Value, natural_sum)
+    for _ in range(3):
+        assert least().data == eager().data
