@@ -21,12 +21,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from benchmarks.workloads import compiled_step, float_step, graph_step
-
-
-def natural_sum(xs: list[Any]) -> Any:
-    """Python's own sum, as micrograd's Neuron writes it: a chain of binary adds."""
-    return sum(xs[1:], xs[0])
+from benchmarks.workloads import compiled_step, float_step, graph_step, natural_sum
 
 
 def make_step(engine: str) -> Callable[[], Any]:
