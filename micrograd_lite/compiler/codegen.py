@@ -35,12 +35,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from micrograd_lite.autograd import graph_below
-from micrograd_lite.compiler.recording import CompileError, Guard, Recording
+from micrograd_lite.compiler.recording import Guard, Recording
 from micrograd_lite.compiler.symbolic import NotSymbolicError, expressions, literal, name_of
+from micrograd_lite.compiler.tape import earlier_graph_error, needed_values
 from micrograd_lite.engine import Value
 from micrograd_lite.ops import Op
 
-__all__ = ["Program", "generate"]
+__all__ = ["Program", "check_gradients_stay_inside", "function_name", "generate"]
 
 
 @dataclass(frozen=True)
@@ -54,19 +55,24 @@ class Program:
 
 
 def generate(
-    recording: Recording, outputs: Sequence[Value], inputs: dict[Value, int], name: str
+    recording: Recording,
+    outputs: Sequence[Value],
+    inputs: dict[Value, int],
+    name: str,
+    captured: Sequence[Value] = (),
 ) -> Program:
     """The program that replays `recording` on new data.
 
     `outputs` are the Values fn returned; `inputs` maps the argument leaves of the
-    recording to their position in the `inputs` list the program is called with.
+    recording to their position in the `inputs` list the program is called with;
+    `captured` is the order of the other leaves where a tape has already chosen it.
     """
     traced = set(recording.nodes)
     differentiable = tuple(i for i, v in enumerate(outputs) if v.requires_grad)
     roots = [outputs[i] for i in differentiable]
-    _check_gradients_stay_inside(roots, traced)
-    writer = _Writer(inputs)
-    needed = _needed(outputs, recording.guards, traced)
+    check_gradients_stay_inside(roots, traced)
+    writer = _Writer(inputs, captured)
+    needed = needed_values(outputs, recording.guards, traced)
 
     guards_at: dict[int, list[Guard]] = {}
     for guard in recording.guards:
@@ -113,7 +119,7 @@ def function_name(fn: Callable[..., Any]) -> str:
 _RESERVED = {"inputs", "captured", "seeds", "backward", "outputs"}
 
 
-def _check_gradients_stay_inside(roots: list[Value], traced: set[Value]) -> None:
+def check_gradients_stay_inside(roots: list[Value], traced: set[Value]) -> None:
     """Refuse a gradient that would have to flow into a graph built before the call."""
     seen: set[Value] = set()
     stack = list(roots)
@@ -125,41 +131,19 @@ def _check_gradients_stay_inside(roots: list[Value], traced: set[Value]) -> None
         if v in traced:
             stack.extend(p for p in v.parents if p.requires_grad)
         elif v.op is not None:
-            raise CompileError(
-                f"micrograd_lite.compile cannot record this: fn uses a Value made by "
-                f"{v.op.name()} before the call, and its gradient would have to flow "
-                "into that earlier graph. Compile the function that makes it too, or "
-                "use its .detach()."
-            )
-
-
-def _needed(outputs: Sequence[Value], guards: list[Guard], traced: set[Value]) -> set[Value]:
-    """Every value the outputs and the guards depend on; nodes fn made and dropped are not."""
-    needed: set[Value] = set()
-    stack = [*outputs]
-    for guard in guards:
-        stack.append(guard.left)
-        if isinstance(guard.right, Value):
-            stack.append(guard.right)
-    while stack:
-        v = stack.pop()
-        if v not in needed:
-            needed.add(v)
-            if v in traced:
-                stack.extend(v.parents)
-    return needed
+            raise earlier_graph_error(v)
 
 
 class _Writer:
     """Emits the lines of the generated function and names every value in it."""
 
-    def __init__(self, inputs: dict[Value, int]) -> None:
+    def __init__(self, inputs: dict[Value, int], captured: Sequence[Value]) -> None:
         self.inputs = inputs
         self.lines: list[str] = []
         self.names: dict[Value, str] = {}
         self.grads: dict[Value, str] = {}
-        self.captured: list[Value] = []
-        self.captured_index: dict[Value, int] = {}
+        self.captured: list[Value] = list(captured)
+        self.captured_index: dict[Value, int] = {v: i for i, v in enumerate(captured)}
         self.templates: dict[tuple[Any, ...], list[str] | None] = {}
 
     def emit(self, line: str, comment: str = "") -> None:

@@ -16,9 +16,14 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from micrograd_lite import autograd, grad_mode
-from micrograd_lite.compiler.codegen import Program, function_name, generate
-from micrograd_lite.compiler.recording import CompileError, record
+from micrograd_lite.compiler.codegen import (
+    Program,
+    function_name,
+    generate,
+)
+from micrograd_lite.compiler.recording import CompileError, Recording, record
 from micrograd_lite.compiler.symbolic import names
+from micrograd_lite.compiler.tape import Tape
 from micrograd_lite.engine import Value, as_float
 
 __all__ = ["CompiledFunction", "compile"]
@@ -37,8 +42,19 @@ RETURNED = (
 )
 
 
-def compile(fn: Callable[..., Any], *, max_recordings: int = 8) -> CompiledFunction:  # noqa: A001
-    """Record `fn` on its first call and replay it as generated Python code after that.
+#: Tape calls after which a recording's code is generated: generating it takes about as
+#: long as this many calls save, whatever the graph's size (both grow with it).
+GENERATE_AFTER = 100
+
+#: The most values a graph may have for its code to be generated: Python's `compile()`
+#: of a bigger one takes more memory than its tape ever will.
+GENERATE_LIMIT = 100_000
+
+
+def compile(  # noqa: A001
+    fn: Callable[..., Any], *, max_recordings: int = 8, generate: bool | None = None
+) -> CompiledFunction:
+    """Record `fn` on its first call and replay it, on a tape and then as generated code.
 
     Each call runs fn's forward and, with grad enabled, its backward: the gradients of
     the returned Value (or of the returned Values, weighted by `grad_outputs=`) are added
@@ -46,22 +62,30 @@ def compile(fn: Callable[..., Any], *, max_recordings: int = 8) -> CompiledFunct
     The call returns what fn returned, with each Value replaced by a new leaf holding its
     data. Under `no_grad()` it runs the forward only; under `detect_anomaly()` it runs fn
     eagerly, so an error names the op and its inputs as usual.
+
+    A recording replays at once from a tape (a list of instructions); after
+    `GENERATE_AFTER` calls its code is generated, for graphs of up to `GENERATE_LIMIT`
+    values. `generate=True` generates it on the first call, `False` never.
     """
     if not callable(fn):
         raise TypeError(f"compile() takes a function, got {type(fn).__name__}")
     if type(max_recordings) is not int or max_recordings < 1:
         raise ValueError(f"max_recordings must be a positive int, got {max_recordings!r}")
-    return CompiledFunction(fn, max_recordings)
+    if generate is not None and type(generate) is not bool:
+        raise TypeError(f"generate must be True, False or None, got {generate!r}")
+    return CompiledFunction(fn, max_recordings, generate)
 
 
 class CompiledFunction:
     """A function recorded once and replayed as straight-line code; see `compile`."""
 
-    def __init__(self, fn: Callable[..., Any], max_recordings: int) -> None:
+    def __init__(self, fn: Callable[..., Any], max_recordings: int, generate: bool | None) -> None:
         functools.update_wrapper(self, fn)
         self.fn = fn
         self.max_recordings = max_recordings
+        self.generate = generate
         self.recordings = 0  # how many times fn has been recorded
+        self.generations = 0  # how many recordings have had their code generated
         self._by_shape: dict[tuple[Any, ...], list[_Replay]] = {}
         self._latest: _Replay | None = None
 
@@ -76,11 +100,14 @@ class CompiledFunction:
             if result is not _RECORD_AGAIN:
                 break
         else:  # no recording fits this call: record one
-            result = self._record(args, inputs, shape).run(inputs, grad_outputs, backward)
+            replay = self._record(args, inputs, shape)
+            result = replay.run(inputs, grad_outputs, backward)
             if result is _RECORD_AGAIN:  # cannot happen: the recording's data passes its guards
                 raise AssertionError("a new recording failed its own guards")
         if result is _RUN_EAGERLY:
             return self._call_eagerly(args, grad_outputs, mode)
+        if replay.due():
+            self.generations += replay.generate()
         return result
 
     def source(self) -> str:
@@ -89,7 +116,7 @@ class CompiledFunction:
             raise RuntimeError(
                 "nothing recorded yet: a compiled function records fn on its first call"
             )
-        return self._latest.program.source
+        return self._latest.source().source
 
     def __repr__(self) -> str:
         return f"<compiled {getattr(self.fn, '__qualname__', self.fn)!r}>"
@@ -104,21 +131,20 @@ class CompiledFunction:
         recording = record(self.fn, _replace_values(args, stand_in_for))
         outputs: list[Value] = []
         result_shape = _flatten_result(recording.result, outputs)
-        program = generate(
-            recording,
-            outputs,
-            {v: i for i, v in enumerate(stand_ins)},
-            function_name(self.fn),
-        )
-        namespace = names()
-        exec(compile_source(program.source, program.name), namespace)  # the code generate() wrote
+        positions = {v: i for i, v in enumerate(stand_ins)}
+        tape = Tape(recording, outputs, positions)
         replay = _Replay(
-            program,
-            namespace[program.name],
+            tape,
             result_shape,
             tuple(v.label for v in outputs),
             not_leaves=any(v.op is not None for v in inputs),
         )
+        if self.generate is not False and (self.generate or tape.nodes <= GENERATE_LIMIT):
+            # kept until the code is generated: the generator writes out the graph
+            replay.source_of = _Source(recording, outputs, positions, function_name(self.fn))
+            replay.calls_left = 0 if self.generate else GENERATE_AFTER
+            if self.generate:
+                self.generations += replay.generate()
         self.recordings += 1
         self._latest = replay
         replays = self._by_shape.setdefault(shape, [])
@@ -152,12 +178,31 @@ _RECORD_AGAIN = object()  # what a replay returns when its recording does not fi
 _RUN_EAGERLY = object()  # ... when no recording can: an argument is also a captured leaf
 
 
+class _Source:
+    """What generating a recording's code takes: the recording itself, kept until then."""
+
+    __slots__ = ("recording", "outputs", "inputs", "name")
+
+    def __init__(
+        self, recording: Recording, outputs: list[Value], inputs: dict[Value, int], name: str
+    ) -> None:
+        self.recording = recording
+        self.outputs = outputs
+        self.inputs = inputs
+        self.name = name
+
+
 class _Replay:
-    """One recording's generated function, and how to call it and shape its result."""
+    """One recording: its tape, its generated code once made, and how to shape a result."""
 
     __slots__ = (
-        "program",
+        "tape",
         "function",
+        "program",
+        "source_of",
+        "calls_left",
+        "captured",
+        "differentiable",
         "result_shape",
         "labels",
         "captured_requires",
@@ -166,24 +211,23 @@ class _Replay:
     )
 
     def __init__(
-        self,
-        program: Program,
-        function: Callable[..., Any],
-        result_shape: Any,
-        labels: tuple[str, ...],
-        not_leaves: bool,
+        self, tape: Tape, result_shape: Any, labels: tuple[str, ...], not_leaves: bool
     ) -> None:
-        self.program = program
-        self.function = function
+        self.tape: Tape | None = tape
+        self.function: Callable[..., Any] = tape.run
+        self.program: Program | None = None
+        self.source_of: _Source | None = None  # set where code may be generated
+        self.calls_left = -1  # tape calls until the code is generated; -1: never
+        self.captured = tuple(tape.captured)
+        self.differentiable = tape.differentiable
         self.result_shape = result_shape
         self.labels = labels
-        self.captured_requires = tuple(v.requires_grad for v in program.captured)
-        self.captured_ids = frozenset(map(id, program.captured))  # alive: program holds them
+        self.captured_requires = tuple(v.requires_grad for v in self.captured)
+        self.captured_ids = frozenset(map(id, self.captured))  # alive: self.captured holds them
         self.not_leaves = not_leaves
 
     def run(self, inputs: list[Value], grad_outputs: Any, backward: bool) -> Any:
-        program = self.program
-        captured = program.captured
+        captured = self.captured
         if tuple([v.requires_grad for v in captured]) != self.captured_requires:
             return _RECORD_AGAIN  # a parameter was frozen or unfrozen: the graph differs
         for v in inputs:
@@ -192,7 +236,7 @@ class _Replay:
                 # one leaf under two names in the code would lose a gradient contribution
                 return _RUN_EAGERLY
         seeds: Sequence[float] = ()
-        backward = backward and bool(program.differentiable)
+        backward = backward and bool(self.differentiable)
         if backward:
             if self.not_leaves:
                 raise CompileError(
@@ -201,11 +245,48 @@ class _Replay:
                     "Pass v.detach(), or compile the code that makes it too."
                 )
             all_seeds = _seeds(len(self.labels), grad_outputs)
-            seeds = [all_seeds[i] for i in program.differentiable]
+            seeds = [all_seeds[i] for i in self.differentiable]
         datas = self.function(inputs, captured, seeds, backward)
         if datas is None:
             return _RECORD_AGAIN  # a guard failed: fn would branch differently
+        if self.calls_left > 0:
+            self.calls_left -= 1
         return _build(self.result_shape, datas, self.labels)
+
+    def due(self) -> bool:
+        """Whether the tape has run as often as it takes to pay for generating code."""
+        return self.calls_left == 0 and self.program is None
+
+    def source(self) -> Program:
+        """The generated program, written now if it is not yet."""
+        if self.program is None:
+            source_of = self.source_of
+            if source_of is None:
+                raise RuntimeError(
+                    f"this recording's graph of {self.tape.nodes if self.tape else 0} values "
+                    f"is bigger than GENERATE_LIMIT ({GENERATE_LIMIT}), so it runs on a tape and "
+                    "has no generated code; compile(fn, generate=True) generates it anyway"
+                )
+            self.program = generate(
+                source_of.recording,
+                source_of.outputs,
+                source_of.inputs,
+                source_of.name,
+                self.captured,
+            )
+            assert self.program.captured == self.captured  # the tape's order, kept
+        return self.program
+
+    def generate(self) -> int:
+        """Hand over from the tape to generated code; 1, for the count of generations."""
+        program = self.source()
+        namespace = names()
+        exec(compile_source(program.source, program.name), namespace)  # generate() wrote it
+        # taken out of its own globals, so function and namespace make no reference cycle
+        self.function = namespace.pop(program.name)
+        self.tape = None
+        self.source_of = None  # the recording is no longer needed
+        return 1
 
 
 def _seeds(count: int, grad_outputs: Any) -> list[float]:

@@ -74,9 +74,7 @@ class _Recorder:
     def __init__(self) -> None:
         self.nodes: list[Value] = []
         self.guards: list[Guard] = []
-
-    def made(self, out: Value) -> None:
-        self.nodes.append(out)
+        self.made = self.nodes.append  # called once per node: no Python frame of its own
 
     def check(self, action: str) -> None:
         if "backward()" in action or "grad()" in action:
@@ -143,15 +141,18 @@ _MICROGRAD_OP = (
 
 
 def _slot_watched(slot: Any, name: str) -> property:
+    read, write = slot.__get__, slot.__set__
+
+    # The frame is asked first: the engine's own reads, most of them, stop there.
     def get(v: Value) -> float:
-        if _recorder() is not None and sys._getframe(1).f_globals is not _ENGINE:
+        if sys._getframe(1).f_globals is not _ENGINE and _recorder() is not None:
             raise refuse(f"reads .{name} of a Value" + _MICROGRAD_OP)
-        return slot.__get__(v, Value)  # type: ignore[no-any-return]
+        return read(v, Value)  # type: ignore[no-any-return]
 
     def set_(v: Value, x: float) -> None:
-        if _recorder() is not None and sys._getframe(1).f_globals is not _ENGINE:
+        if sys._getframe(1).f_globals is not _ENGINE and _recorder() is not None:
             raise refuse(f"sets .{name} of a Value")
-        slot.__set__(v, x)
+        write(v, x)
 
     return property(get, set_)
 
