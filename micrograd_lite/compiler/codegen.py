@@ -37,7 +37,7 @@ from typing import Any
 from micrograd_lite.autograd import graph_below
 from micrograd_lite.compiler.recording import Guard, Recording
 from micrograd_lite.compiler.symbolic import NotSymbolicError, expressions, literal, name_of
-from micrograd_lite.compiler.tape import earlier_graph_error, needed_values
+from micrograd_lite.compiler.tape import earlier_graph_error
 from micrograd_lite.engine import Value
 from micrograd_lite.ops import Op
 
@@ -72,7 +72,7 @@ def generate(
     roots = [outputs[i] for i in differentiable]
     check_gradients_stay_inside(roots, traced)
     writer = _Writer(inputs, captured)
-    needed = needed_values(outputs, recording.guards, traced)
+    needed = _needed(outputs, recording.guards, traced)
 
     guards_at: dict[int, list[Guard]] = {}
     for guard in recording.guards:
@@ -132,6 +132,23 @@ def check_gradients_stay_inside(roots: list[Value], traced: set[Value]) -> None:
             stack.extend(p for p in v.parents if p.requires_grad)
         elif v.op is not None:
             raise earlier_graph_error(v)
+
+
+def _needed(outputs: Sequence[Value], guards: list[Guard], traced: set[Value]) -> set[Value]:
+    """Every value the outputs and the guards depend on; nodes fn made and dropped are not."""
+    needed: set[Value] = set()
+    stack = [*outputs]
+    for guard in guards:
+        stack.append(guard.left)
+        if isinstance(guard.right, Value):
+            stack.append(guard.right)
+    while stack:
+        v = stack.pop()
+        if v not in needed:
+            needed.add(v)
+            if v in traced:
+                stack.extend(v.parents)
+    return needed
 
 
 class _Writer:

@@ -27,7 +27,7 @@ from micrograd_lite import ops
 from micrograd_lite.compiler.recording import CompileError, Guard, Recording
 from micrograd_lite.engine import Value
 
-__all__ = ["Tape", "earlier_graph_error", "needed_values"]
+__all__ = ["Tape", "earlier_graph_error"]
 
 # Forward instructions are (code, out, a, b, fn); backward ones (code, node, a, b, fn, wanted).
 _ADD, _MUL, _CALL1, _CALL2, _CALLN, _GUARD = range(6)
@@ -54,23 +54,6 @@ def earlier_graph_error(v: Value) -> CompileError:
     )
 
 
-def needed_values(outputs: Sequence[Value], guards: list[Guard], traced: set[Value]) -> set[Value]:
-    """Every value the outputs and the guards depend on; nodes fn made and dropped are not."""
-    needed: set[Value] = set()
-    stack = [*outputs]
-    for guard in guards:
-        stack.append(guard.left)
-        if isinstance(guard.right, Value):
-            stack.append(guard.right)
-    while stack:
-        v = stack.pop()
-        if v not in needed:
-            needed.add(v)
-            if v in traced:
-                stack.extend(v.parents)
-    return needed
-
-
 class Tape:
     """A recording's forward, guards and backward as instructions over slots of floats."""
 
@@ -93,201 +76,15 @@ class Tape:
     ) -> None:
         self.differentiable = tuple(i for i, v in enumerate(outputs) if v.requires_grad)
         self.nodes = len(recording.nodes)
-        self.captured: list[Value] = []  # leaves fn reached that are not arguments
-        self._start: list[float] = []  # every slot's value before a run: constants set
-        self._input_loads: list[tuple[int, int]] = []  # (slot, position in inputs)
-        self._captured_loads: list[tuple[int, int]] = []  # (slot, position in captured)
-        # Values from outside fn's operations, by where they are read: (is input, index, slot)
-        held: dict[Value, tuple[bool, int, int]] = {}
-        slots: dict[Value, int] = {}
-        self._forward = self._forward_of(recording, inputs, slots, held)
-        self._outputs = [self._slot(v, inputs, slots, held) for v in outputs]
+        built = _Builder(inputs)
+        self._forward = built.forward(recording)
+        self._outputs = [built.slot(v) for v in outputs]
         self._seeded = [self._outputs[i] for i in self.differentiable]
-        roots = [outputs[i] for i in self.differentiable]
-        self._backward, self._leaf_writes = self._backward_of(recording, roots, slots, held)
-
-    # -- building: one pass forward, one backward --------------------------------------
-
-    def _slot(
-        self,
-        v: Value,
-        inputs: dict[Value, int],
-        slots: dict[Value, int],
-        held: dict[Value, tuple[bool, int, int]],
-    ) -> int:
-        """v's slot; a value from outside fn is loaded from its holder on every run."""
-        slot = slots.get(v)
-        if slot is None:
-            slot = slots[v] = len(self._start)
-            self._start.append(0.0)
-            if v in inputs:
-                held[v] = (True, inputs[v], slot)
-                self._input_loads.append((slot, inputs[v]))
-            else:
-                held[v] = (False, len(self.captured), slot)
-                self._captured_loads.append((slot, len(self.captured)))
-                self.captured.append(v)
-        return slot
-
-    def _constant(self, x: float) -> int:
-        self._start.append(x)
-        return len(self._start) - 1
-
-    def _forward_of(
-        self,
-        recording: Recording,
-        inputs: dict[Value, int],
-        slots: dict[Value, int],
-        held: dict[Value, tuple[bool, int, int]],
-    ) -> list[tuple[Any, ...]]:
-        """Every node in the order fn made it, each guard where it ran.
-
-        Nodes that neither the outputs nor a guard need are computed too, as fn computed
-        them: finding them would cost the first call more than computing them costs.
-        """
-        forward: list[tuple[Any, ...]] = []
-        guards_at: dict[int, list[Guard]] = {}
-        for guard in recording.guards:
-            guards_at.setdefault(guard.position, []).append(guard)
-        done = 0
-        for position in sorted({*guards_at, len(recording.nodes)}):
-            self._nodes_forward(recording.nodes[done:position], inputs, slots, held, forward)
-            done = position
-            forward.extend(
-                self._guard(guard, inputs, slots, held) for guard in guards_at.get(position, ())
-            )
-        return forward
-
-    def _nodes_forward(
-        self,
-        nodes: list[Value],
-        inputs: dict[Value, int],
-        slots: dict[Value, int],
-        held: dict[Value, tuple[bool, int, int]],
-        forward: list[tuple[Any, ...]],
-    ) -> None:
-        emit = forward.append
-        start = self._start
-        new_slot = start.append
-        add, mul = ops.add, ops.mul
-        for node in nodes:
-            op: ops.Op = node.op  # type: ignore[assignment]  # recorded nodes have one
-            parents = node.parents
-            if op.arity == 2 and not op.constant_inputs:  # most nodes: written out
-                x, y = parents
-                a = slots.get(x)
-                if a is None:
-                    a = self._slot(x, inputs, slots, held)
-                b = slots.get(y)
-                if b is None:
-                    b = self._slot(y, inputs, slots, held)
-                out = slots[node] = len(start)
-                new_slot(0.0)
-                if op is add:
-                    emit((_ADD, out, a, b, None))
-                elif op is mul:
-                    emit((_MUL, out, a, b, None))
-                else:
-                    emit((_CALL2, out, a, b, op.forward))
-                continue
-            constants = op.constant_inputs
-            args = [
-                self._constant(p.data)
-                if i in constants
-                else slots[p]
-                if p in slots
-                else self._slot(p, inputs, slots, held)
-                for i, p in enumerate(parents)
-            ]
-            out = slots[node] = len(start)
-            new_slot(0.0)
-            if op.arity == 1:
-                emit((_CALL1, out, args[0], 0, op.forward))
-            elif op.arity == 2:
-                emit((_CALL2, out, args[0], args[1], op.forward))
-            else:
-                emit((_CALLN, out, tuple(args), 0, op.forward))
-
-    def _guard(
-        self,
-        guard: Guard,
-        inputs: dict[Value, int],
-        slots: dict[Value, int],
-        held: dict[Value, tuple[bool, int, int]],
-    ) -> tuple[Any, ...]:
-        right = guard.right  # read before the left, in the order the code generator names them
-        b = self._slot(right, inputs, slots, held) if isinstance(right, Value) else None
-        left = self._slot(guard.left, inputs, slots, held)
-        if b is None:
-            b = self._constant(right)  # type: ignore[arg-type]  # a number here
-        return (_GUARD, guard.outcome, left, b, _COMPARE[guard.symbol])
-
-    def _backward_of(
-        self,
-        recording: Recording,
-        roots: list[Value],
-        slots: dict[Value, int],
-        held: dict[Value, tuple[bool, int, int]],
-    ) -> tuple[list[tuple[Any, ...]], list[tuple[bool, int, int]]]:
-        """A rule per node the roots' gradient reaches, newest first, and the leaves it
-        reaches: what `autograd.graph_below` gives, in one sweep, since every node was made
-        after its parents."""
-        backward: list[tuple[Any, ...]] = []
-        emit = backward.append
-        reached: set[Value] = set()
-        reach = reached.add
-        add, mul = ops.add, ops.mul
-        for root in roots:
-            reach(root)
-        for node in reversed(recording.nodes):
-            if node not in reached:
-                continue
-            op: ops.Op = node.op  # type: ignore[assignment]  # recorded nodes have one
-            n = slots[node]
-            if op is add or op is mul:  # most nodes: written out
-                x, y = node.parents
-                a, b = slots[x], slots[y]
-                if x.requires_grad:
-                    reach(x)
-                    if y.requires_grad:
-                        reach(y)
-                        emit((_ADD_BOTH if op is add else _MUL_BOTH, n, a, b, None, ()))
-                    else:
-                        emit((_ADD_ONE if op is add else _MUL_ONE, n, a, b, None, ()))
-                else:  # y requires grad, since the node does
-                    reach(y)
-                    emit((_ADD_ONE if op is add else _MUL_ONE, n, b, a, None, ()))
-                continue
-            parents = node.parents
-            wanted = tuple([i for i, p in enumerate(parents) if p.requires_grad])
-            for i in wanted:
-                reach(parents[i])
-            emit(self._rule(op, n, parents, wanted, slots))
-        leaves = []
-        for v, where in held.items():
-            if v in reached:  # from outside fn: a leaf, or a node made before the call
-                if v.op is not None:
-                    raise earlier_graph_error(v)
-                leaves.append(where)
-        return backward, leaves
-
-    def _rule(
-        self,
-        op: ops.Op,
-        n: int,
-        parents: tuple[Value, ...],
-        wanted: tuple[int, ...],
-        slots: dict[Value, int],
-    ) -> tuple[Any, ...]:
-        args = [
-            self._constant(p.data) if i in op.constant_inputs else slots[p]
-            for i, p in enumerate(parents)
-        ]
-        if op.arity == 1:
-            return (_RULE1, n, args[0], 0, op.vjp, ())
-        if op.arity == 2:
-            return (_RULE2, n, args[0], args[1], op.vjp, wanted)
-        return (_RULEN, n, tuple(args), 0, op.vjp, wanted)
+        self._backward, self._leaf_writes = built.backward(self._seeded)
+        self.captured = built.captured
+        self._start = built.start
+        self._input_loads = built.input_loads
+        self._captured_loads = built.captured_loads
 
     # -- running -----------------------------------------------------------------------
 
@@ -352,3 +149,153 @@ class Tape:
             old = leaf.grad  # None or 0.0: no gradient yet, so the sum stands as it is
             leaf.grad = old + g[slot] if old else g[slot]
         return outputs
+
+
+class _Builder:
+    """Makes a tape's instructions: one pass over the nodes forward, one backward."""
+
+    def __init__(self, inputs: dict[Value, int]) -> None:
+        self.inputs = inputs
+        self.captured: list[Value] = []  # leaves fn reached that are not arguments
+        self.start: list[float] = []  # every slot's value before a run: constants set
+        self.wants: list[bool] = []  # per slot: whether its value requires grad
+        self.input_loads: list[tuple[int, int]] = []  # (slot, position in inputs)
+        self.captured_loads: list[tuple[int, int]] = []  # (slot, position in captured)
+        self.slots: dict[Value, int] = {}
+        # Values from outside fn's operations: (is input, index, slot), where they are read
+        self.held: dict[Value, tuple[bool, int, int]] = {}
+        self.code: list[tuple[Any, ...]] = []  # the forward, as built
+        self.rules: list[Callable[..., Any] | None] = []  # per instruction, its op's rule
+
+    def slot(self, v: Value) -> int:
+        """v's slot; a value from outside fn is loaded from its holder on every run."""
+        slot = self.slots.get(v)
+        if slot is None:
+            slot = self.slots[v] = len(self.start)
+            self.start.append(0.0)
+            self.wants.append(v.requires_grad)
+            if v in self.inputs:
+                self.held[v] = (True, self.inputs[v], slot)
+                self.input_loads.append((slot, self.inputs[v]))
+            else:
+                self.held[v] = (False, len(self.captured), slot)
+                self.captured_loads.append((slot, len(self.captured)))
+                self.captured.append(v)
+        return slot
+
+    def constant(self, x: float) -> int:
+        self.start.append(x)
+        self.wants.append(False)
+        return len(self.start) - 1
+
+    def forward(self, recording: Recording) -> list[tuple[Any, ...]]:
+        """Every node in the order fn made it, each guard where it ran.
+
+        Nodes that neither the outputs nor a guard need are computed too, as fn computed
+        them: finding them would cost the first call more than computing them costs.
+        """
+        guards_at: dict[int, list[Guard]] = {}
+        for guard in recording.guards:
+            guards_at.setdefault(guard.position, []).append(guard)
+        done = 0
+        for position in sorted({*guards_at, len(recording.nodes)}):
+            self._nodes(recording.nodes[done:position])
+            done = position
+            for guard in guards_at.get(position, ()):
+                self._guard(guard)
+        return self.code
+
+    def _nodes(self, nodes: list[Value]) -> None:
+        emit, rule_of = self.code.append, self.rules.append
+        slots, start, wants = self.slots, self.start, self.wants
+        add, mul = ops.add, ops.mul
+        for node in nodes:
+            op: ops.Op = node.op  # type: ignore[assignment]  # recorded nodes have one
+            parents = node.parents
+            if op is add or op is mul:  # most nodes: written out
+                x, y = parents
+                a = slots.get(x)
+                if a is None:
+                    a = self.slot(x)
+                b = slots.get(y)
+                if b is None:
+                    b = self.slot(y)
+                out = slots[node] = len(start)
+                start.append(0.0)
+                wants.append(node.requires_grad)
+                emit((_ADD if op is add else _MUL, out, a, b, None))
+                rule_of(None)
+                continue
+            constants = op.constant_inputs
+            args = [
+                self.constant(p.data)
+                if i in constants
+                else slots[p]
+                if p in slots
+                else self.slot(p)
+                for i, p in enumerate(parents)
+            ]
+            out = slots[node] = len(start)
+            start.append(0.0)
+            wants.append(node.requires_grad)
+            if op.arity == 1:
+                emit((_CALL1, out, args[0], 0, op.forward))
+            elif op.arity == 2:
+                emit((_CALL2, out, args[0], args[1], op.forward))
+            else:
+                emit((_CALLN, out, tuple(args), 0, op.forward))
+            rule_of(op.vjp)
+
+    def _guard(self, guard: Guard) -> None:
+        right = guard.right  # read before the left, in the order the code generator names them
+        b = self.slot(right) if isinstance(right, Value) else None
+        left = self.slot(guard.left)
+        if b is None:
+            b = self.constant(right)  # type: ignore[arg-type]  # a number here
+        self.code.append((_GUARD, guard.outcome, left, b, _COMPARE[guard.symbol]))
+        self.rules.append(None)
+
+    def backward(
+        self, roots: list[int]
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[bool, int, int]]]:
+        """A rule per node the roots' gradient reaches, newest first, and the leaves it
+        reaches: what `autograd.graph_below` gives, in one sweep over the forward, since
+        every node was made after its parents."""
+        backward: list[tuple[Any, ...]] = []
+        emit = backward.append
+        wants = self.wants
+        reached = bytearray(len(wants))
+        for root in roots:
+            reached[root] = 1
+        for (code, n, a, b, _), rule in zip(reversed(self.code), reversed(self.rules)):
+            if not reached[n] or code == _GUARD:
+                continue
+            if code in (_ADD, _MUL):  # most nodes: written out
+                if wants[a]:
+                    reached[a] = 1
+                    if wants[b]:
+                        reached[b] = 1
+                        emit((_ADD_BOTH if code == _ADD else _MUL_BOTH, n, a, b, None, ()))
+                    else:
+                        emit((_ADD_ONE if code == _ADD else _MUL_ONE, n, a, b, None, ()))
+                else:  # b requires grad, since the node does
+                    reached[b] = 1
+                    emit((_ADD_ONE if code == _ADD else _MUL_ONE, n, b, a, None, ()))
+                continue
+            args = (a,) if code == _CALL1 else (a, b) if code == _CALL2 else a
+            wanted = tuple([i for i, slot in enumerate(args) if wants[slot]])
+            for i in wanted:
+                reached[args[i]] = 1
+            if code == _CALL1:
+                emit((_RULE1, n, a, 0, rule, ()))
+            elif code == _CALL2:
+                emit((_RULE2, n, a, b, rule, wanted))
+            else:
+                emit((_RULEN, n, a, 0, rule, wanted))
+        leaves = []
+        for v, where in self.held.items():
+            if reached[where[2]]:  # from outside fn: a leaf, or a node made before the call
+                if v.op is not None:
+                    raise earlier_graph_error(v)
+                leaves.append(where)
+        return backward, leaves
