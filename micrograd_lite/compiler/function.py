@@ -13,6 +13,7 @@ from __future__ import annotations
 import builtins
 import functools
 import gc
+import types
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -373,10 +374,69 @@ def _argument_shape(x: Any, values: list[Value], position: dict[int, int]) -> An
         hash(x)
     except TypeError:
         raise TypeError(
-            "a compiled function takes Values, numbers, strings, None, and lists or "
-            f"tuples of them; got {kind.__name__}"
+            "a compiled function takes Values, numbers, strings, None, lists or tuples of "
+            f"them, and hashable objects; got {kind.__name__}"
         ) from None
-    return (kind, x)  # a constant: another value records again
+    if kind in _CONSTANTS:
+        return (kind, x)  # a constant: another value records again
+    # An object (a model, a batch): fn reads what it holds, so a call where it holds
+    # another Value or number, say a parameter replaced, records again.
+    return (kind, x, _contents(x))
+
+
+#: Arguments that are constants through and through.
+_CONSTANTS = {int, bool, str, bytes, complex, type(None)}
+
+#: Objects whose insides are no data of fn's: code, classes, modules.
+_OPAQUE = (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType, types.MethodType)
+
+
+def _contents(x: object) -> tuple[Any, ...]:
+    """What an object holds, in its attributes and in the lists, tuples, dicts and sets
+    among them, as far down as they go: each Value (by identity), each number or string
+    and each attribute's name, in the order found."""
+    found: list[Any] = []
+    seen: set[int] = set()  # what has been gone into, so a cycle of objects ends
+    stack: list[Any] = [x]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is Value or isinstance(item, Value):
+            found.append(item)  # a Value is equal only to itself
+            continue
+        if kind is float:
+            found.append(item.hex())
+            continue
+        if kind in _CONSTANTS:
+            found.append(item)
+            continue
+        if isinstance(item, _OPAQUE) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        children: list[Any]
+        if kind is dict:
+            children = [part for pair in item.items() for part in pair]
+        elif kind is list or kind is tuple:
+            children = list(item)
+        elif kind is set or kind is frozenset:
+            children = sorted(item, key=id)  # a set's order is not its contents'
+        else:
+            attributes = getattr(item, "__dict__", {})
+            children = [part for pair in attributes.items() for part in pair]
+            children += _slot_values(item)
+        found.append(len(children))  # so that [[a], b] is told from [[a, b]]
+        stack.extend(reversed(children))
+    return tuple(found)
+
+
+def _slot_values(item: object) -> list[Any]:
+    """The values in an object's `__slots__`, where its class has them."""
+    values = []
+    for cls in type(item).__mro__:
+        for name in getattr(cls, "__slots__", ()):
+            if name not in ("__dict__", "__weakref__") and hasattr(item, name):
+                values.append(getattr(item, name))
+    return values
 
 
 def _replace_values(x: Any, stand_in_for: dict[int, Value]) -> Any:

@@ -27,7 +27,9 @@ as before (a little slower) and nothing is paid when no recording runs.
 from __future__ import annotations
 
 import linecache
+import os
 import sys
+import sysconfig
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -102,6 +104,9 @@ def _recorder() -> _Recorder | None:
     return None
 
 
+_STANDARD_LIBRARY = sysconfig.get_paths()["stdlib"] + os.sep
+
+
 def refuse(what: str) -> CompileError:
     """The error for something fn does while recording that cannot be compiled."""
     return CompileError(
@@ -113,10 +118,12 @@ def refuse(what: str) -> CompileError:
 
 
 def user_line() -> str:
-    """The first line outside micrograd_lite on the stack: where fn did the thing."""
+    """The first line outside micrograd_lite and Python's standard library on the stack:
+    where fn did the thing (`copy.copy(v)` reads the data inside `copy`)."""
     frame = sys._getframe(1)
-    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith(
-        "micrograd_lite."
+    while frame.f_back is not None and (
+        frame.f_globals.get("__name__", "").startswith("micrograd_lite.")
+        or frame.f_code.co_filename.startswith(_STANDARD_LIBRARY)
     ):
         frame = frame.f_back
     text = linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
