@@ -191,11 +191,15 @@ def test_the_code_is_generated_after_generate_after_tape_calls(monkeypatch: Any)
     """Calls run on the tape until GENERATE_AFTER of them have; every call matches eager."""
     monkeypatch.setattr(function, "GENERATE_AFTER", 3)
     compiled = mg.compile(branchy)
+    assert compiled.calls_until_generated is None  # nothing recorded yet
     for call, data in enumerate([1.0, 2.0, 3.0, 4.0, 5.0], start=1):
         x = Value(data)
         assert bits(compiled(x).data) == bits(data * 2.0)
         assert x.grad == 2.0
         assert compiled.generations == (1 if call >= 3 else 0)
+        assert compiled.calls_until_generated == max(3 - call, 0)
+        if call == 1:
+            assert "def branchy(" in compiled.source()  # written, not yet handed over to
     assert compiled.recordings == 1
 
 
@@ -206,8 +210,8 @@ def test_a_graph_over_the_limit_stays_on_the_tape(monkeypatch: Any) -> None:
     compiled = mg.compile(lambda x: (x * x + x).tanh())
     for _ in range(3):
         compiled(Value(0.5))
-    assert compiled.generations == 0
-    with pytest.raises(RuntimeError, match="runs on a tape"):
+    assert (compiled.generations, compiled.calls_until_generated) == (0, None)
+    with pytest.raises(RuntimeError, match="runs on a tape only"):
         compiled.source()
 
 
@@ -708,7 +712,7 @@ def test_source_is_readable_python_with_one_local_per_node() -> None:
     assert "    v1 = inputs[0].data  # input 0: x1\n" in source
     assert "    v7 = float_sum(v2, v5, v6)  # SumBackward0\n" in source
     assert "    v8 = tanh(v7)  # TanhBackward0\n" in source
-    assert "    g0 = g2 * v1  # MulBackward0\n" in source
+    assert "    g0 = g7 * v1  # MulBackward0\n" in source  # g2 is g7: a sum passes it on
     compile(source, "source", "exec")  # it is valid Python as shown
 
 

@@ -210,7 +210,7 @@ class _Writer:
             call = name_of(op.forward, op, "forward")
             code = [f"{call}({', '.join(_code(a) for a in args)})"]
         self.names[node] = name = f"v{len(self.names)}"
-        self.emit(f"{name} = {_without_outer_parentheses(code[0])}", op.name())
+        self.emit(f"{name} = {code[0]}", op.name())
 
     def guard(self, guard: Guard) -> None:
         right = self.value(guard.right) if isinstance(guard.right, Value) else literal(guard.right)
@@ -219,14 +219,31 @@ class _Writer:
         self.emit(f"if {test}:")
         self.emit("    return None", f"guard: {guard.line}")
 
-    def accumulate(self, v: Value, contribution: str, comment: str = "") -> None:
-        """Add a contribution to v's gradient, as `backward()` adds into `v.grad`."""
+    def accumulate(self, v: Value, contribution: str, comment: str = "") -> bool:
+        """Add a contribution to v's gradient, as `backward()` adds into `v.grad`; whether
+        that took a line.
+
+        The first contribution is v's gradient as it is (`backward()` adds it to -0.0,
+        which changes no bit). Where it is a name, v's gradient goes by that name until
+        a second contribution comes (add passes its `g` on to both inputs unchanged): a
+        name that is not assigned again, since a node's gradient is complete before its
+        rule runs.
+        """
         g = self.grads.get(v)
-        if g is not None:
+        own = "g" + self.names[v][1:]
+        if g is None and contribution.isidentifier():
+            self.grads[v] = contribution
+            return False
+        if g is None:
+            self.grads[v] = own
+            self.emit(f"{own} = {contribution}", comment)
+        elif g != own:  # a second contribution to a gradient known by another's name
+            self.grads[v] = own
+            term = contribution if _is_simple(contribution) else f"({contribution})"
+            self.emit(f"{own} = {g} + {term}", comment)
+        else:
             self.emit(f"{g} += {contribution}", comment)
-            return
-        g = self.grads[v] = "g" + self.names[v][1:]
-        self.emit(f"{g} = {_without_outer_parentheses(contribution)}", comment)
+        return True
 
     def backward(self, node: Value) -> None:
         op = node.op
@@ -248,8 +265,8 @@ class _Writer:
                 code = [temporary if c == expression else c for c in code]
         comment = op.name()
         for i in wanted:
-            self.accumulate(node.parents[i], code[i], comment)
-            comment = ""
+            if self.accumulate(node.parents[i], code[i], comment):
+                comment = ""
 
     def _expressions(
         self, op: Op, fn: Callable[..., Any], role: str, args: list[str | float]
@@ -261,7 +278,9 @@ class _Writer:
                 a if isinstance(a, float) else f"{{{i}}}" for i, a in enumerate(args)
             ]
             try:
-                self.templates[key] = expressions(fn, slots)
+                self.templates[key] = [
+                    _without_outer_parentheses(t) for t in expressions(fn, slots)
+                ]
             except NotSymbolicError:
                 self.templates[key] = None
         template = self.templates[key]

@@ -113,6 +113,17 @@ class CompiledFunction:
             self.generations += replay.generate()
         return result
 
+    @property
+    def calls_until_generated(self) -> int | None:
+        """How many more calls the latest recording runs on its tape before its code is
+        generated: 0 once it is, None if it never will be (or nothing is recorded yet)."""
+        latest = self._latest
+        if latest is None:
+            return None
+        if latest.tape is None:  # handed over
+            return 0
+        return None if latest.calls_left < 0 else latest.calls_left
+
     def source(self) -> str:
         """The Python source of the code the latest recording generated."""
         if self._latest is None:
@@ -276,17 +287,18 @@ class _Replay:
 
     def due(self) -> bool:
         """Whether the tape has run as often as it takes to pay for generating code."""
-        return self.calls_left == 0 and self.program is None
+        return self.calls_left == 0 and self.tape is not None
 
     def source(self) -> Program:
         """The generated program, written now if it is not yet."""
         if self.program is None:
             source_of = self.source_of
             if source_of is None:
+                nodes = self.tape.nodes if self.tape else 0
                 raise RuntimeError(
-                    f"this recording's graph of {self.tape.nodes if self.tape else 0} values "
-                    f"is bigger than GENERATE_LIMIT ({GENERATE_LIMIT}), so it runs on a tape and "
-                    "has no generated code; compile(fn, generate=True) generates it anyway"
+                    f"this recording runs on a tape only (its graph has {nodes} values, over "
+                    f"GENERATE_LIMIT = {GENERATE_LIMIT}, or compile was given generate=False), "
+                    "so it has no generated code; compile(fn, generate=True) generates it"
                 )
             self.program = generate(
                 source_of.recording,
