@@ -29,7 +29,9 @@ def make_step(engine: str) -> Callable[[], Any]:
     if engine == "floats":
         return float_step()
     if engine == "compiled":
-        return compiled_step()
+        return compiled_step(generate=True)
+    if engine == "compiled tape":
+        return compiled_step(generate=False)
     if engine.startswith("micrograd_lite"):
         import micrograd_lite as mg
 
@@ -57,6 +59,7 @@ ENGINES = [
     "torch",
     "floats",
     "compiled",
+    "compiled tape",
 ]
 
 
@@ -70,7 +73,7 @@ def main() -> None:
     if args.with_torch:
         import torch  # noqa: F401  # only its heap matters here
     step = make_step(args.engine)
-    loss = step()  # warm-up (and, compiled, the recording)
+    loss = step()  # warm-up (and, compiled, the recording and the generated code)
     del loss
     if args.gc_off:
         gc.disable()

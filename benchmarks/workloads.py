@@ -109,15 +109,18 @@ def graph_step(
 
 
 def compiled_step(
-    total: Callable[[list[Any]], Any] | None = None, sizes: list[int] = SIZES
+    total: Callable[[list[Any]], Any] | None = None,
+    sizes: list[int] = SIZES,
+    generate: bool | None = None,
 ) -> Callable[[], Any]:
     """The same step with the loss compiled by `micrograd_lite.compile`: its call runs
     forward and backward. The first call records; time it apart from the others.
-    `total` adds a neuron's terms (default `mg.sum`; `natural_sum` for a chain of `+`)."""
+    `total` adds a neuron's terms (default `mg.sum`; `natural_sum` for a chain of `+`);
+    `generate` is compile's (True: generated code from the first call, False: the tape)."""
     import micrograd_lite as mg
 
     params, loss_fn = graph_model(mg.Value, total or mg.sum, sizes)
-    compiled = mg.compile(loss_fn)
+    compiled = mg.compile(loss_fn, generate=generate)
 
     def step() -> Any:
         for p in params:
