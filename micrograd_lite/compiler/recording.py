@@ -29,7 +29,6 @@ from __future__ import annotations
 import linecache
 import os
 import sys
-import sysconfig
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -104,7 +103,7 @@ def _recorder() -> _Recorder | None:
     return None
 
 
-_STANDARD_LIBRARY = sysconfig.get_paths()["stdlib"] + os.sep
+_STANDARD_LIBRARY = os.path.dirname(os.__file__) + os.sep  # where `os`, and `copy`, live
 
 
 def refuse(what: str) -> CompileError:
