@@ -11,7 +11,7 @@ written by hand on floats, and prints one tab-separated line:
 
     WIDTH FORM first_s first_mb tape_ms handover_call handover_s handover_mb steady_ms float_ms
 
-`first_mb` and `handover_mb` are how far the process's peak resident memory (`ru_maxrss`,
+`first_mb` and `handover_mb` are how far the process's peak resident memory (`VmHWM`,
 which counts every allocation, not only Python's) rose above what it held before the
 first call, by the end of that call and by the end of the handover; `steady_ms` is the
 fastest of fifteen calls after the handover (on the tape where there is none:
@@ -39,8 +39,11 @@ def resident_mb() -> float:
 
 
 def peak_mb() -> float:
-    """The most resident memory the process has held, in MB (Linux reports KB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+    """The most resident memory the process has held, in MB: Linux's `VmHWM`, which
+    starts afresh in a new program (`ru_maxrss` would carry over the parent's peak)."""
+    with open("/proc/self/status") as f:
+        kb = next(line.split()[1] for line in f if line.startswith("VmHWM:"))
+    return int(kb) / 1e3
 
 
 def timed(step: Callable[[], Any]) -> float:
