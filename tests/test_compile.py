@@ -211,7 +211,10 @@ def test_a_graph_over_the_limit_stays_on_the_tape(monkeypatch: Any) -> None:
     for _ in range(3):
         compiled(Value(0.5))
     assert (compiled.generations, compiled.calls_until_generated) == (0, None)
-    with pytest.raises(RuntimeError, match="runs on a tape only"):
+    with pytest.raises(
+        RuntimeError,
+        match=re.escape("runs on a tape only (its graph has 3 values, over GENERATE_LIMIT = 2)"),
+    ):
         compiled.source()
 
 
@@ -222,6 +225,8 @@ def test_generate_true_generates_at_once_and_false_never() -> None:
         at_once(Value(1.0))
         never(Value(1.0))
     assert (at_once.generations, never.generations) == (1, 0)
+    with pytest.raises(RuntimeError, match="compile was given generate=False"):
+        never.source()
     with pytest.raises(TypeError, match="generate must be"):
         mg.compile(branchy, generate="yes")  # type: ignore[arg-type]
 

@@ -297,10 +297,14 @@ class _Replay:
             source_of = self.source_of
             if source_of is None:
                 nodes = self.tape.nodes if self.tape else 0
+                why = (
+                    f"its graph has {nodes} values, over GENERATE_LIMIT = {GENERATE_LIMIT}"
+                    if nodes > GENERATE_LIMIT
+                    else "compile was given generate=False"
+                )
                 raise RuntimeError(
-                    f"this recording runs on a tape only (its graph has {nodes} values, over "
-                    f"GENERATE_LIMIT = {GENERATE_LIMIT}, or compile was given generate=False), "
-                    "so it has no generated code; compile(fn, generate=True) generates it"
+                    f"this recording runs on a tape only ({why}), so it has no generated "
+                    "code; compile(fn, generate=True) generates it"
                 )
             self.program = generate(
                 source_of.recording,
