@@ -1,9 +1,10 @@
 """`CompiledFunction`: what `micrograd_lite.compile(fn)` returns, and how a call runs.
 
-A call looks up a recording made for arguments of the same shape, runs its generated
-code on the new data and returns fresh Values. It records fn again when there is none
-yet, when a guard fails (fn would take another branch), or when a captured leaf's
-`requires_grad` has changed. Up to `max_recordings` recordings are kept per argument
+A call looks up a recording made for arguments of the same shape, runs it on the new
+data (its tape, or its generated code once it has handed over) and returns fresh Values.
+It records fn again when there is none yet, when a guard fails (fn would take another
+branch), when a captured leaf's `requires_grad` has changed, or when an object passed in
+holds other Values or numbers. Up to `max_recordings` recordings are kept per argument
 shape, the most recently made first. A call that passes a Value fn also reaches another
 way (a parameter passed in as an argument) runs fn eagerly.
 """
