@@ -2,19 +2,19 @@
 
 Generating code is fast to run but slow to make: Python's `compile()` of a function with
 a line per node takes longer than the graph took to build, and memory grows with it. A
-tape is made in one pass over the recording and replays at once, so it serves a
+tape is made in two passes over the recording and replays at once, so it serves a
 compiled function's first calls (and every call, for a graph too big to generate code
 for; see `function.py`).
 
 Each value gets a slot in a list of floats. The forward is one instruction per node fn
 made, in the order fn made them, with each guard where it ran; the backward one
-instruction per node in the order of `autograd.graph_below`, the order `backward()`
-uses. Every instruction calls the op's own forward or rule from `micrograd_lite.ops`
-(add and mul are written out, as `autograd` writes them out), and each gradient is
-summed as `backward()` sums it, from -0.0 in the same order, the leaf's sum added to
-its `.grad` once, so a tape gives the same bits as an eager run and as the generated
-code. Slots and holders (`inputs[i]`, `captured[j]`) are handed out in the order the
-code generator names them, so both read the same `captured` list.
+instruction per node the gradient reaches, newest first, the order of
+`autograd.graph_below` that `backward()` uses. Every instruction calls the op's own
+forward or rule from `micrograd_lite.ops` (add and mul are written out, as `autograd`
+writes them out), and each gradient is summed as `backward()` sums it, from -0.0 in the
+same order, the leaf's sum added to its `.grad` once, so a tape gives the same bits as
+an eager run and as the generated code. The code generator is handed the tape's
+`captured` list, so both find each leaf in the same place.
 """
 
 from __future__ import annotations
@@ -146,8 +146,8 @@ class Tape:
                     g[a[i]] += grads[i]
         for is_input, index, slot in self._leaf_writes:
             leaf = inputs[index] if is_input else captured[index]
-            old = leaf.grad  # None or 0.0: no gradient yet, so the sum stands as it is
-            leaf.grad = old + g[slot] if old else g[slot]
+            old = leaf.grad
+            leaf.grad = old + g[slot] if old else g[slot]  # 0.0 or None: the sum as it is
         return outputs
 
 
@@ -268,7 +268,7 @@ class _Builder:
         for root in roots:
             reached[root] = 1
         for (code, n, a, b, _), rule in zip(reversed(self.code), reversed(self.rules)):
-            if not reached[n] or code == _GUARD:
+            if code == _GUARD or not reached[n]:
                 continue
             if code in (_ADD, _MUL):  # most nodes: written out
                 if wants[a]:
@@ -278,12 +278,14 @@ class _Builder:
                         emit((_ADD_BOTH if code == _ADD else _MUL_BOTH, n, a, b, None, ()))
                     else:
                         emit((_ADD_ONE if code == _ADD else _MUL_ONE, n, a, b, None, ()))
-                else:  # b requires grad, since the node does
+                elif wants[b]:
                     reached[b] = 1
                     emit((_ADD_ONE if code == _ADD else _MUL_ONE, n, b, a, None, ()))
-                continue
+                continue  # (neither: both inputs were frozen after fn used them)
             args = (a,) if code == _CALL1 else (a, b) if code == _CALL2 else a
             wanted = tuple([i for i, slot in enumerate(args) if wants[slot]])
+            if not wanted:
+                continue
             for i in wanted:
                 reached[args[i]] = 1
             if code == _CALL1:
