@@ -590,6 +590,22 @@ def test_freezing_a_parameter_records_again() -> None:
     assert compiled.recordings == 2
 
 
+@pytest.mark.parametrize("generate", [False, True], ids=["tape", "generated code"])
+def test_parameters_frozen_while_fn_runs_get_no_gradient(generate: bool) -> None:
+    """As backward() after fn: a leaf whose requires_grad fn turned off gets nothing."""
+    w1, w2 = Value(2.0), Value(3.0)
+
+    def fn(x: Value) -> Value:
+        y = w1 * w2
+        w1.requires_grad_(False)
+        w2.requires_grad_(False)
+        return y + x
+
+    x = Value(1.0)
+    assert mg.compile(fn, generate=generate)(x).data == 7.0
+    assert (x.grad, w1.grad, w2.grad) == (1.0, 0.0, 0.0)
+
+
 def test_values_made_inside_fn_are_constants_and_data_is_read_per_call() -> None:
     """Value(2.0) made in fn is a constant; a captured Value's new data is used."""
     data = Value(1.0, requires_grad=False)
