@@ -23,12 +23,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from benchmarks.workloads import Least, compiled_step, float_step, graph_step
-
-
-def natural_sum(xs: list[Any]) -> Any:
-    """Python's own sum, as micrograd's Neuron writes it: a chain of binary adds."""
-    return sum(xs[1:], xs[0])
+from benchmarks.workloads import Least, compiled_step, float_step, graph_step, natural_sum
 
 
 def make_step(engine: str) -> Callable[[], Any]:
@@ -36,7 +31,9 @@ def make_step(engine: str) -> Callable[[], Any]:
     if engine == "floats":
         return float_step()
     if engine == "compiled":
-        return compiled_step()
+        return compiled_step(generate=True)
+    if engine == "compiled tape":
+        return compiled_step(generate=False)
     if engine == "least":
         return graph_step(Least, natural_sum)
     if engine.startswith("micrograd_lite"):
@@ -66,6 +63,7 @@ ENGINES = [
     "torch",
     "floats",
     "compiled",
+    "compiled tape",
     "least",
 ]
 
@@ -80,7 +78,7 @@ def main() -> None:
     if args.with_torch:
         import torch  # noqa: F401  # only its heap matters here
     step = make_step(args.engine)
-    loss = step()  # warm-up (and, compiled, the recording)
+    loss = step()  # warm-up (and, compiled, the recording and the generated code)
     del loss
     if args.gc_off:
         gc.disable()

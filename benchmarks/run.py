@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 import micrograd_lite as mg
-from benchmarks.workloads import compiled_step, float_step, graph_step
+from benchmarks.workloads import WIDTHS, compiled_step, float_step, graph_step
 
 CHAIN = 1_000_000
 
@@ -78,9 +78,10 @@ def engines() -> dict[str, tuple[Callable[[float], Any], Callable[[list[Any]], A
     return found
 
 
-def mlp_step(repeat: int) -> tuple[list[tuple[str, float, float]], float]:
+def mlp_step(repeat: int) -> tuple[list[tuple[str, float, float]], dict[str, float]]:
     """(a): seconds per step and the loss, per engine, plus the hand-written float code;
-    and the seconds of the compiled step's first call, which records.
+    and the seconds of the compiled step's first call, which records, on the tape and
+    with the code generated at once.
 
     Every row runs `repeat` steps from the same weights, so all print the same loss.
     """
@@ -92,20 +93,23 @@ def mlp_step(repeat: int) -> tuple[list[tuple[str, float, float]], float]:
         make, total = variants[name]
         seconds, loss = best_of(graph_step(make, total), repeat)
         rows.append((name, seconds, loss))
-    step = compiled_step()
-    gc.collect()
-    start = time.perf_counter()
-    step()  # the first call records: timed on its own
-    first_call = time.perf_counter() - start
-    seconds, loss = best_of(step, repeat - 1)
-    rows.append((COMPILED, seconds, loss))
+    first_calls = {}
+    for name, generate in ((COMPILED, True), (ON_TAPE, False)):
+        step = compiled_step(generate=generate)
+        gc.collect()
+        start = time.perf_counter()
+        step()  # the first call records: timed on its own
+        first_calls[name] = time.perf_counter() - start
+        seconds, loss = best_of(step, repeat - 1)
+        rows.append((name, seconds, loss))
     seconds, loss = best_of(float_step(), repeat)
     rows.append(("hand-written floats", seconds, loss))
     rows.sort(key=lambda row: row[0] != "micrograd_lite")
-    return rows, first_call
+    return rows, first_calls
 
 
-COMPILED = "micrograd_lite.compile"
+COMPILED = "micrograd_lite.compile, generated code"
+ON_TAPE = "micrograd_lite.compile, on its tape (its first 100 calls)"
 
 
 def break_even(first_call: float, replay: float, eager: float) -> int:
@@ -186,7 +190,7 @@ LOOP_ENGINES = {
     "micrograd": "micrograd 0.1.0",
     "torch": "PyTorch, 0-d float64 tensors",
     "floats": "hand-written forward and backward on floats",
-    "compiled": "`micrograd_lite.compile` (sum form)",
+    "compiled": "`micrograd_lite.compile` (sum form), generated code",
     "least": "the least engine of one object per operation (`workloads.Least`)",
 }
 
@@ -241,6 +245,38 @@ def print_training_loop(found: dict[tuple[str, bool, bool], float]) -> None:
                 )
 
 
+def compile_scaling() -> list[list[str]]:
+    """(e): the compiled step across widths and both forms, each in a fresh process."""
+    rows = []
+    for width in WIDTHS:
+        for form in ("natural", "sum"):
+            command = [sys.executable, "-m", "benchmarks.compile_scaling", str(width), form]
+            out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+            rows.append(out.split())
+    return rows
+
+
+def print_compile_scaling(rows: list[list[str]]) -> None:
+    print("\n(e) the compiled step across widths, MLP(2, [w, w, 1]) on 100 points, each in a")
+    print("    fresh process: first call (records, builds the tape, runs it), a call on the")
+    print("    tape, the call that hands over to generated code, a call after it; memory is")
+    print("    the rise of peak resident memory by the end of the first call / of the handover")
+    print(
+        "| w | neurons | first call s | MB | tape ms | handover: call | s | MB "
+        "| compiled ms | floats ms | x floats |"
+    )
+    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for width, form, first, first_mb, tape, call, handover, handover_mb, steady, floats in rows:
+        if call == "0":
+            call = handover = handover_mb = "-"
+        name = "chains of `+`" if form == "natural" else "`mg.sum`"
+        ratio = float(steady) / float(floats)
+        print(
+            f"| {width} | {name} | {first} | {first_mb} | {tape} | {call} | {handover} "
+            f"| {handover_mb} | {steady} | {floats} | {ratio:.2f} |"
+        )
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -259,9 +295,9 @@ def main() -> None:
     print_training_loop(training_loop(max(1, int(os.environ.get("BENCH_LOOP_REPEAT", "3")))))
     print()
 
-    rows, first_call = mlp_step(repeat)
+    rows, first_calls = mlp_step(repeat)
     times = {name: seconds for name, seconds, _ in rows}
-    lite, compiled = times["micrograd_lite"], times[COMPILED]
+    lite, compiled, tape = times["micrograd_lite"], times[COMPILED], times[ON_TAPE]
     print("(a') one step of the same, right after gc.collect(), best of the runs, in this")
     print("    process (which has imported every engine): forward, backward and an SGD update")
     print("| engine | ms per step | micrograd_lite is x faster | compiled is x faster | loss |")
@@ -276,13 +312,11 @@ def main() -> None:
             f"- compiled against micrograd 0.1.0: {times['micrograd 0.1.0'] / compiled:.1f}x faster"
         )
     print(f"- compiled against hand-written floats: {compiled / times['hand-written floats']:.2f}x")
+    first = first_calls[ON_TAPE]
     print(
-        f"- the compiled first call (record, generate, compile(), one step): {first_call:.2f} s;"
-        f" {first_call - compiled:.2f} s more than a replay"
-    )
-    print(
-        f"- compiling pays off from call {break_even(first_call, compiled, lite)} on, "
-        "against the eager step"
+        f"- the compiled first call (record, build the tape, one step on it): {first:.2f} s, "
+        f"so compiling pays off from call {break_even(first, tape, lite)} on against the eager "
+        f"step; with the code generated at once: {first_calls[COMPILED]:.2f} s"
     )
 
     print(f"\n(b) backward through a chain of {CHAIN:,} additions")
@@ -296,6 +330,8 @@ def main() -> None:
     print("\n(d) objects left for the cyclic garbage collector after a dropped step")
     for name, count in cyclic_garbage().items():
         print(f"- {name}: {count}")
+
+    print_compile_scaling(compile_scaling())
 
 
 if __name__ == "__main__":

@@ -15,8 +15,22 @@ from collections.abc import Callable
 from typing import Any
 
 SIZES = [2, 16, 16, 1]
+#: The hidden widths the compile benchmark scales over: `MLP(2, [w, w, 1])`.
+WIDTHS = (8, 16, 32, 64)
+
+
+def sizes_of(width: int) -> list[int]:
+    """The layer sizes of the demo model with hidden layers `width` wide."""
+    return [SIZES[0], width, width, SIZES[-1]]
+
+
 ALPHA = 1e-4
 LR = 0.1
+
+
+def natural_sum(xs: list[Any]) -> Any:
+    """Python's own sum, as micrograd's Neuron writes it: a chain of binary adds."""
+    return sum(xs[1:], xs[0])
 
 
 def two_moons(n: int = 100, seed: int = 0) -> tuple[list[list[float]], list[float]]:
@@ -35,23 +49,28 @@ def two_moons(n: int = 100, seed: int = 0) -> tuple[list[list[float]], list[floa
     return xs, ys
 
 
-def initial_weights(seed: int = 1) -> list[list[tuple[list[float], float]]]:
+def initial_weights(
+    seed: int = 1, sizes: list[int] = SIZES
+) -> list[list[tuple[list[float], float]]]:
     """Per layer, per neuron: (weights, bias), uniform in [-1, 1] with bias 0, as micrograd."""
     rng = random.Random(seed)
     return [
         [([rng.uniform(-1, 1) for _ in range(nin)], 0.0) for _ in range(nout)]
-        for nin, nout in itertools.pairwise(SIZES)
+        for nin, nout in itertools.pairwise(sizes)
     ]
 
 
 def graph_model(
-    make: Callable[[float], Any], total: Callable[[list[Any]], Any]
+    make: Callable[[float], Any], total: Callable[[list[Any]], Any], sizes: list[int] = SIZES
 ) -> tuple[list[Any], Callable[[], Any]]:
     """The demo's parameters and its loss, for a Value-like engine: `make` wraps a float,
     `total` adds a list. The code is micrograd's demo (relu hidden layers, linear output,
     hinge loss, L2)."""
     xs, ys = two_moons()
-    layers = [[([make(w) for w in ws], make(b)) for ws, b in layer] for layer in initial_weights()]
+    layers = [
+        [([make(w) for w in ws], make(b)) for ws, b in layer]
+        for layer in initial_weights(sizes=sizes)
+    ]
     params = [p for layer in layers for ws, b in layer for p in (*ws, b)]
 
     def forward(x: list[Any]) -> Any:
@@ -72,10 +91,10 @@ def graph_model(
 
 
 def graph_step(
-    make: Callable[[float], Any], total: Callable[[list[Any]], Any]
+    make: Callable[[float], Any], total: Callable[[list[Any]], Any], sizes: list[int] = SIZES
 ) -> Callable[[], Any]:
     """One training step: zero the grads, the loss, backward, and `p.data -= LR * p.grad`."""
-    params, loss_fn = graph_model(make, total)
+    params, loss_fn = graph_model(make, total, sizes)
 
     def step() -> Any:
         for p in params:
@@ -161,13 +180,19 @@ class Least:
                 v._a.grad += g
 
 
-def compiled_step() -> Callable[[], Any]:
+def compiled_step(
+    total: Callable[[list[Any]], Any] | None = None,
+    sizes: list[int] = SIZES,
+    generate: bool | None = None,
+) -> Callable[[], Any]:
     """The same step with the loss compiled by `micrograd_lite.compile`: its call runs
-    forward and backward. The first call records; time it apart from the others."""
+    forward and backward. The first call records; time it apart from the others.
+    `total` adds a neuron's terms (default `mg.sum`; `natural_sum` for a chain of `+`);
+    `generate` is compile's (True: generated code from the first call, False: the tape)."""
     import micrograd_lite as mg
 
-    params, loss_fn = graph_model(mg.Value, mg.sum)
-    compiled = mg.compile(loss_fn)
+    params, loss_fn = graph_model(mg.Value, total or mg.sum, sizes)
+    compiled = mg.compile(loss_fn, generate=generate)
 
     def step() -> Any:
         for p in params:
@@ -177,13 +202,14 @@ def compiled_step() -> Callable[[], Any]:
             p.data -= LR * p.grad
         return loss
 
+    step.compiled = compiled  # type: ignore[attr-defined]  # for the benchmarks to inspect
     return step
 
 
-def float_step() -> Callable[[], float]:
+def float_step(sizes: list[int] = SIZES) -> Callable[[], float]:
     """The same step written by hand on plain floats: the speed limit for pure Python."""
     xs, ys = two_moons()
-    layers = initial_weights()
+    layers = initial_weights(sizes=sizes)
     n = len(xs)
 
     def step() -> float:

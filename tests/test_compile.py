@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import gc
 import math
+import pickle
 import re
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -15,6 +18,7 @@ from hypothesis import given
 
 import micrograd_lite as mg
 from micrograd_lite import CompileError, Value, nn, ops, optim
+from micrograd_lite.compiler import function
 from tests.op_cases import CASES
 from tests.torch_graphs import steps
 
@@ -64,6 +68,7 @@ def leaves(datas: Sequence[float], grads: Sequence[float]) -> list[Value]:
     return out
 
 
+@pytest.mark.parametrize("generate", [False, True], ids=["tape", "generated code"])
 @given(
     programs(),
     st.lists(numbers, min_size=5, max_size=5),
@@ -71,27 +76,159 @@ def leaves(datas: Sequence[float], grads: Sequence[float]) -> list[Value]:
     st.lists(st.floats(-2, 2), min_size=5, max_size=5),
 )
 def test_random_graphs_replay_bit_identically_to_eager(
-    program: Any, first: list[float], second: list[float], start_grads: list[float]
+    generate: bool, program: Any, first: list[float], second: list[float], start_grads: list[float]
 ) -> None:
     """Outputs and accumulated grads match eager to the bit, on the recording data and new data."""
     steps, n_inputs, n_captured = program
     captured = leaves(first[n_inputs : n_inputs + n_captured], start_grads[n_inputs:])
-    compiled = mg.compile(lambda *xs: run_program(steps, [*xs, *captured]))
+    compiled = mg.compile(lambda *xs: run_program(steps, [*xs, *captured]), generate=generate)
     for data in (first, second):
-        for v, d in zip(captured, data[n_inputs:]):
-            v.data = d
-        eager_captured = leaves([v.data for v in captured], [v.grad for v in captured])
-        inputs = leaves(data[:n_inputs], start_grads)
-        eager_inputs = leaves(data[:n_inputs], start_grads)
-
-        out = compiled(*inputs)
-        expected = run_program(steps, [*eager_inputs, *eager_captured])
-        expected.backward()
-
-        assert bits(out.data) == bits(expected.data)
-        got = [bits(v.grad) for v in [*inputs, *captured]]
-        assert got == [bits(v.grad) for v in [*eager_inputs, *eager_captured]]
+        assert_call_matches_eager(
+            compiled, lambda pool: run_program(steps, pool), data, n_inputs, captured, start_grads
+        )
     assert compiled.recordings == 1
+
+
+def assert_call_matches_eager(
+    compiled: Callable[..., Value],
+    build: Callable[[list[Value]], Value],
+    data: Sequence[float],
+    n_inputs: int,
+    captured: list[Value],
+    start_grads: Sequence[float],
+) -> None:
+    """One call on `data` (the inputs, then the captured leaves' new data) gives the
+    output and the accumulated grads an eager run of `build` gives, to the bit."""
+    for v, d in zip(captured, data[n_inputs:]):
+        v.data = d
+    eager_captured = leaves([v.data for v in captured], [v.grad for v in captured])
+    inputs = leaves(data[:n_inputs], start_grads)
+    eager_inputs = leaves(data[:n_inputs], start_grads)
+
+    out = compiled(*inputs)
+    expected = build([*eager_inputs, *eager_captured])
+    expected.backward()
+
+    assert bits(out.data) == bits(expected.data)
+    got = [bits(v.grad) for v in [*inputs, *captured]]
+    assert got == [bits(v.grad) for v in [*eager_inputs, *eager_captured]]
+
+
+@st.composite
+def branches(draw: st.DrawFn) -> list[tuple[int, str, float]]:
+    """Per step: which value it compares, how (`>`, `<=` or truth), and with what."""
+    return draw(
+        st.lists(
+            st.tuples(st.integers(0, 1000), st.sampled_from([">", "<=", "bool"]), numbers),
+            min_size=10,
+            max_size=10,
+        )
+    )
+
+
+def run_branching_program(
+    steps: Any, tests: list[tuple[int, str, float]], pool: list[Value]
+) -> Value:
+    """Each step's result, then doubled or shifted by a comparison of an earlier value."""
+    values = list(pool)
+    for (case_index, picks, constants), (pick, symbol, threshold) in zip(steps, tests):
+        case = CASES[case_index]
+        args = [
+            values[pick % len(values)] if kind == "var" else constant
+            for kind, pick, constant in zip(case.kinds, picks, constants)
+        ]
+        out = case.build(*args)
+        compared = values[pick % len(values)]
+        if symbol == ">":
+            taken = compared > threshold
+        elif symbol == "<=":
+            taken = compared <= threshold
+        else:
+            taken = bool(compared)
+        values.append(out * 2.0 if taken else out - 1.0)
+    return mg.sum(values[len(pool) :])
+
+
+@pytest.mark.parametrize("generate", [False, True], ids=["tape", "generated code"])
+@given(
+    programs(),
+    branches(),
+    st.lists(st.lists(numbers, min_size=5, max_size=5), min_size=2, max_size=5),
+    st.lists(st.floats(-2, 2), min_size=5, max_size=5),
+)
+def test_random_functions_with_guards_replay_bit_identically_to_eager(
+    generate: bool,
+    program: Any,
+    tests: list[tuple[int, str, float]],
+    datas: list[list[float]],
+    start_grads: list[float],
+) -> None:
+    """Every call, whichever branches its data takes, matches an eager run to the bit."""
+    steps, n_inputs, n_captured = program
+    captured = leaves(datas[0][n_inputs : n_inputs + n_captured], start_grads[n_inputs:])
+    compiled = mg.compile(
+        lambda *xs: run_branching_program(steps, tests, [*xs, *captured]),
+        generate=generate,
+        max_recordings=2,  # so that some calls record again after their recording was dropped
+    )
+    for data in [*datas, datas[0]]:
+        assert_call_matches_eager(
+            compiled,
+            lambda pool: run_branching_program(steps, tests, pool),
+            data,
+            n_inputs,
+            captured,
+            start_grads,
+        )
+
+
+# ---------------------------------------------------------------------------------------
+# The tape and the generated code: when the call hands over from one to the other
+# ---------------------------------------------------------------------------------------
+
+
+def test_the_code_is_generated_after_generate_after_tape_calls(monkeypatch: Any) -> None:
+    """Calls run on the tape until GENERATE_AFTER of them have; every call matches eager."""
+    monkeypatch.setattr(function, "GENERATE_AFTER", 3)
+    compiled = mg.compile(branchy)
+    assert compiled.calls_until_generated is None  # nothing recorded yet
+    for call, data in enumerate([1.0, 2.0, 3.0, 4.0, 5.0], start=1):
+        x = Value(data)
+        assert bits(compiled(x).data) == bits(data * 2.0)
+        assert x.grad == 2.0
+        assert compiled.generations == (1 if call >= 3 else 0)
+        assert compiled.calls_until_generated == max(3 - call, 0)
+        if call == 1:
+            assert "def branchy(" in compiled.source()  # written, not yet handed over to
+    assert compiled.recordings == 1
+
+
+def test_a_graph_over_the_limit_stays_on_the_tape(monkeypatch: Any) -> None:
+    """No code is generated for a graph bigger than GENERATE_LIMIT, and source() says why."""
+    monkeypatch.setattr(function, "GENERATE_AFTER", 1)
+    monkeypatch.setattr(function, "GENERATE_LIMIT", 2)
+    compiled = mg.compile(lambda x: (x * x + x).tanh())
+    for _ in range(3):
+        compiled(Value(0.5))
+    assert (compiled.generations, compiled.calls_until_generated) == (0, None)
+    with pytest.raises(
+        RuntimeError,
+        match=re.escape("runs on a tape only (its graph has 3 values, over GENERATE_LIMIT = 2)"),
+    ):
+        compiled.source()
+
+
+def test_generate_true_generates_at_once_and_false_never() -> None:
+    """generate=True: code from the first call; generate=False: the tape on every call."""
+    at_once, never = mg.compile(branchy, generate=True), mg.compile(branchy, generate=False)
+    for _ in range(3):
+        at_once(Value(1.0))
+        never(Value(1.0))
+    assert (at_once.generations, never.generations) == (1, 0)
+    with pytest.raises(RuntimeError, match="compile was given generate=False"):
+        never.source()
+    with pytest.raises(TypeError, match="generate must be"):
+        mg.compile(branchy, generate="yes")  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------------------------------
@@ -117,8 +254,10 @@ def demo(seed: int = 1337) -> tuple[nn.MLP, Callable[[], Value]]:
     return model, loss
 
 
-def test_mlp_demo_100_sgd_steps_are_bit_identical_to_eager() -> None:
-    """Loss and every parameter match eager to the bit after each of 100 SGD steps."""
+def test_mlp_demo_100_sgd_steps_are_bit_identical_to_eager(monkeypatch: Any) -> None:
+    """Loss and every parameter match eager to the bit after each of 100 SGD steps, 50 of
+    them on the tape and 50 in generated code."""
+    monkeypatch.setattr(function, "GENERATE_AFTER", 50)
     eager_model, eager_loss = demo()
     model, loss = demo()
     compiled = mg.compile(loss)
@@ -136,7 +275,7 @@ def test_mlp_demo_100_sgd_steps_are_bit_identical_to_eager() -> None:
         assert [bits(p.data) for p in model.parameters()] == [
             bits(p.data) for p in eager_model.parameters()
         ]
-    assert compiled.recordings == 1
+    assert (compiled.recordings, compiled.generations) == (1, 1)
     assert got.data < 0.05  # it trains: the demo's loss falls from about 1.0
 
 
@@ -232,6 +371,16 @@ def reads_data(x: Value) -> Value:
         (lambda x: x * float(f"{x:.17g}"), "formats a Value as text"),
         (lambda x: x * 2.0 if repr(x).startswith("Value(data=2") else x, "takes repr() or str()"),
         (lambda x: x * len(str(x)), "takes repr() or str() of a Value"),
+        (lambda x: x * math.floor(x), "takes float() of a Value"),
+        (lambda x: x * math.isnan(x), "takes float() of a Value"),
+        (lambda x: x * math.fsum([x, x]), "takes float() of a Value"),
+        (lambda x: x * complex(x).real, "takes float() of a Value"),
+        (lambda x: x * float("%.3f" % x), "takes float() of a Value"),  # noqa: UP031  # the % form
+        (lambda x: x * len("%s" % x), "takes repr() or str() of a Value"),  # noqa: UP031  # the % form
+        (lambda x: x * getattr(x, "da" + "ta"), "reads .data of a Value"),
+        (lambda x: x * object.__getattribute__(x, "data"), "reads .data of a Value"),
+        (lambda x: x * copy.copy(x), "reads .data of a Value"),
+        (lambda x: x * len(pickle.dumps(x)), "reads .data of a Value"),
     ],
 )
 def test_reading_a_number_out_of_a_value_is_refused_naming_the_line(
@@ -241,6 +390,17 @@ def test_reading_a_number_out_of_a_value_is_refused_naming_the_line(
     with pytest.raises(CompileError, match=re.escape(words)) as error:
         mg.compile(fn)(Value(2.0))
     assert "test_compile.py" in str(error.value)
+
+
+@pytest.mark.parametrize("fn", [lambda x: x * round(x), lambda x: x * int(x), lambda x: x * abs(x)])
+def test_what_a_value_does_not_support_raises_as_it_does_eagerly(
+    fn: Callable[[Value], Value],
+) -> None:
+    """round(), int() and abs() of a Value are TypeErrors in eager code, and so while recording."""
+    with pytest.raises(TypeError):
+        fn(Value(2.0))
+    with pytest.raises(TypeError):
+        mg.compile(fn)(Value(2.0))
 
 
 def test_the_refusal_quotes_the_source_line() -> None:
@@ -345,6 +505,41 @@ def test_a_number_argument_is_part_of_the_recording() -> None:
     assert compiled.recordings == 2
 
 
+def test_replacing_a_parameter_of_a_model_passed_in_records_again() -> None:
+    """f(model, x) reads the model's Values: a call after one is replaced uses the new one."""
+    model = nn.MLP(2, [3, 1], seed=0)
+    compiled = mg.compile(lambda m, x: m(x))
+    x = [Value(1.0), Value(2.0)]
+    compiled(model, x)
+    neuron = model.layers[0].neurons[0]
+    neuron.b = Value(5.0)
+    out = compiled(model, x)
+    compiled_grad = neuron.b.grad
+    expected = model(x)
+    expected.backward()  # adds the same gradient again
+    assert bits(out.data) == bits(expected.data)
+    assert compiled_grad != 0.0
+    assert neuron.b.grad == 2 * compiled_grad
+    assert compiled.recordings == 2
+    compiled(model, x)
+    assert compiled.recordings == 2  # the same Values again: the new recording serves
+
+
+def test_a_number_held_by_an_object_passed_in_is_part_of_the_recording() -> None:
+    """An attribute fn reads as a number records again when it changes, as a number argument."""
+
+    class Scale:
+        def __init__(self, factor: float) -> None:
+            self.factor = factor
+
+    scale = Scale(2.0)
+    compiled = mg.compile(lambda s, x: x * s.factor)
+    assert compiled(scale, Value(3.0)).data == 6.0
+    scale.factor = 5.0
+    assert compiled(scale, Value(3.0)).data == 15.0
+    assert compiled.recordings == 2
+
+
 def test_the_same_value_passed_twice_is_told_from_two_values() -> None:
     """f(x, x) and f(x, y) are different graphs for the gradient."""
     compiled = mg.compile(lambda a, b: a * b)
@@ -393,6 +588,22 @@ def test_freezing_a_parameter_records_again() -> None:
     compiled(Value(2.0))
     assert w.grad == 2.0
     assert compiled.recordings == 2
+
+
+@pytest.mark.parametrize("generate", [False, True], ids=["tape", "generated code"])
+def test_parameters_frozen_while_fn_runs_get_no_gradient(generate: bool) -> None:
+    """As backward() after fn: a leaf whose requires_grad fn turned off gets nothing."""
+    w1, w2 = Value(2.0), Value(3.0)
+
+    def fn(x: Value) -> Value:
+        y = w1 * w2
+        w1.requires_grad_(False)
+        w2.requires_grad_(False)
+        return y + x
+
+    x = Value(1.0)
+    assert mg.compile(fn, generate=generate)(x).data == 7.0
+    assert (x.grad, w1.grad, w2.grad) == (1.0, 0.0, 0.0)
 
 
 def test_values_made_inside_fn_are_constants_and_data_is_read_per_call() -> None:
@@ -522,7 +733,7 @@ def test_source_is_readable_python_with_one_local_per_node() -> None:
     assert "    v1 = inputs[0].data  # input 0: x1\n" in source
     assert "    v7 = float_sum(v2, v5, v6)  # SumBackward0\n" in source
     assert "    v8 = tanh(v7)  # TanhBackward0\n" in source
-    assert "    g0 = g2 * v1  # MulBackward0\n" in source
+    assert "    g0 = g7 * v1  # MulBackward0\n" in source  # g2 is g7: a sum passes it on
     compile(source, "source", "exec")  # it is valid Python as shown
 
 
@@ -548,6 +759,32 @@ def test_a_compiled_call_leaves_no_cyclic_garbage() -> None:
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("generate", [False, True], ids=["tape", "generated code"])
+def test_a_dropped_compiled_function_is_freed_without_the_cyclic_collector(generate: bool) -> None:
+    """Once the last reference goes, so do the function, its recordings and their Values."""
+    w = Value(0.5)
+    made: list[weakref.ref[Value]] = []
+
+    def fn(x: Value) -> Value:
+        y = (x * w).tanh()
+        made.append(weakref.ref(y))
+        return y + (x > 0)
+
+    compiled = mg.compile(fn, generate=generate)
+    compiled(Value(1.0))
+    compiled(Value(2.0))
+    dropped = weakref.ref(compiled)
+    gc.collect()
+    gc.disable()
+    try:
+        del compiled
+        assert (dropped(), made[0]()) == (None, None)
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+    assert w.grad != 0.0  # the parameter, still referenced here, lives on
 
 
 def test_bad_arguments_raise_clearly() -> None:

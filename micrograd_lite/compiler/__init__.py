@@ -1,11 +1,13 @@
-"""`micrograd_lite.compile`: record a scalar function once, replay it as generated code.
+"""`micrograd_lite.compile`: record a scalar function once, replay it on floats.
 
 Building a Value per operation is what makes a Value engine slower than the same maths
 on floats. A training step builds the same graph every time, so `compile(fn)` runs fn
-once on Values, writes that graph out as one straight-line Python function over floats
-(forward and backward), and calls that function on every later call.
+once on Values and replays that graph on floats, forward and backward, on every later
+call: at first from a tape, which is quick to make, and once the calls have paid for
+it as one straight-line Python function, which is quicker to run.
 
 - `recording.py` runs fn once and keeps every node and every guarded comparison;
+- `tape.py` turns the recording into flat lists of instructions and runs them;
 - `symbolic.py` turns the ops' forwards and rules into Python expressions;
 - `codegen.py` writes the recording out as a function, one local per value;
 - `function.py` is what `compile` returns: its cache of recordings, and a call.

@@ -35,12 +35,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from micrograd_lite.autograd import graph_below
-from micrograd_lite.compiler.recording import CompileError, Guard, Recording
+from micrograd_lite.compiler.recording import Guard, Recording
 from micrograd_lite.compiler.symbolic import NotSymbolicError, expressions, literal, name_of
+from micrograd_lite.compiler.tape import earlier_graph_error
 from micrograd_lite.engine import Value
 from micrograd_lite.ops import Op
 
-__all__ = ["Program", "generate"]
+__all__ = ["Program", "check_gradients_stay_inside", "function_name", "generate"]
 
 
 @dataclass(frozen=True)
@@ -54,18 +55,23 @@ class Program:
 
 
 def generate(
-    recording: Recording, outputs: Sequence[Value], inputs: dict[Value, int], name: str
+    recording: Recording,
+    outputs: Sequence[Value],
+    inputs: dict[Value, int],
+    name: str,
+    captured: Sequence[Value] = (),
 ) -> Program:
     """The program that replays `recording` on new data.
 
     `outputs` are the Values fn returned; `inputs` maps the argument leaves of the
-    recording to their position in the `inputs` list the program is called with.
+    recording to their position in the `inputs` list the program is called with;
+    `captured` is the order of the other leaves where a tape has already chosen it.
     """
     traced = set(recording.nodes)
     differentiable = tuple(i for i, v in enumerate(outputs) if v.requires_grad)
     roots = [outputs[i] for i in differentiable]
-    _check_gradients_stay_inside(roots, traced)
-    writer = _Writer(inputs)
+    check_gradients_stay_inside(roots, traced)
+    writer = _Writer(inputs, captured)
     needed = _needed(outputs, recording.guards, traced)
 
     guards_at: dict[int, list[Guard]] = {}
@@ -113,7 +119,7 @@ def function_name(fn: Callable[..., Any]) -> str:
 _RESERVED = {"inputs", "captured", "seeds", "backward", "outputs"}
 
 
-def _check_gradients_stay_inside(roots: list[Value], traced: set[Value]) -> None:
+def check_gradients_stay_inside(roots: list[Value], traced: set[Value]) -> None:
     """Refuse a gradient that would have to flow into a graph built before the call."""
     seen: set[Value] = set()
     stack = list(roots)
@@ -125,12 +131,7 @@ def _check_gradients_stay_inside(roots: list[Value], traced: set[Value]) -> None
         if v in traced:
             stack.extend(p for p in v.parents if p.requires_grad)
         elif v.op is not None:
-            raise CompileError(
-                f"micrograd_lite.compile cannot record this: fn uses a Value made by "
-                f"{v.op.name()} before the call, and its gradient would have to flow "
-                "into that earlier graph. Compile the function that makes it too, or "
-                "use its .detach()."
-            )
+            raise earlier_graph_error(v)
 
 
 def _needed(outputs: Sequence[Value], guards: list[Guard], traced: set[Value]) -> set[Value]:
@@ -153,13 +154,13 @@ def _needed(outputs: Sequence[Value], guards: list[Guard], traced: set[Value]) -
 class _Writer:
     """Emits the lines of the generated function and names every value in it."""
 
-    def __init__(self, inputs: dict[Value, int]) -> None:
+    def __init__(self, inputs: dict[Value, int], captured: Sequence[Value]) -> None:
         self.inputs = inputs
         self.lines: list[str] = []
         self.names: dict[Value, str] = {}
         self.grads: dict[Value, str] = {}
-        self.captured: list[Value] = []
-        self.captured_index: dict[Value, int] = {}
+        self.captured: list[Value] = list(captured)
+        self.captured_index: dict[Value, int] = {v: i for i, v in enumerate(captured)}
         self.templates: dict[tuple[Any, ...], list[str] | None] = {}
 
     def emit(self, line: str, comment: str = "") -> None:
@@ -209,7 +210,7 @@ class _Writer:
             call = name_of(op.forward, op, "forward")
             code = [f"{call}({', '.join(_code(a) for a in args)})"]
         self.names[node] = name = f"v{len(self.names)}"
-        self.emit(f"{name} = {_without_outer_parentheses(code[0])}", op.name())
+        self.emit(f"{name} = {code[0]}", op.name())
 
     def guard(self, guard: Guard) -> None:
         right = self.value(guard.right) if isinstance(guard.right, Value) else literal(guard.right)
@@ -218,14 +219,31 @@ class _Writer:
         self.emit(f"if {test}:")
         self.emit("    return None", f"guard: {guard.line}")
 
-    def accumulate(self, v: Value, contribution: str, comment: str = "") -> None:
-        """Add a contribution to v's gradient, as `backward()` adds into `v.grad`."""
+    def accumulate(self, v: Value, contribution: str, comment: str = "") -> bool:
+        """Add a contribution to v's gradient, as `backward()` adds into `v.grad`; whether
+        that took a line.
+
+        The first contribution is v's gradient as it is (`backward()` adds it to -0.0,
+        which changes no bit). Where it is a name, v's gradient goes by that name until
+        a second contribution comes (add passes its `g` on to both inputs unchanged): a
+        name that is not assigned again, since a node's gradient is complete before its
+        rule runs.
+        """
         g = self.grads.get(v)
-        if g is not None:
+        own = "g" + self.names[v][1:]
+        if g is None and contribution.isidentifier():
+            self.grads[v] = contribution
+            return False
+        if g is None:
+            self.grads[v] = own
+            self.emit(f"{own} = {contribution}", comment)
+        elif g != own:  # a second contribution to a gradient known by another's name
+            self.grads[v] = own
+            term = contribution if _is_simple(contribution) else f"({contribution})"
+            self.emit(f"{own} = {g} + {term}", comment)
+        else:
             self.emit(f"{g} += {contribution}", comment)
-            return
-        g = self.grads[v] = "g" + self.names[v][1:]
-        self.emit(f"{g} = {_without_outer_parentheses(contribution)}", comment)
+        return True
 
     def backward(self, node: Value) -> None:
         op = node.op
@@ -247,8 +265,8 @@ class _Writer:
                 code = [temporary if c == expression else c for c in code]
         comment = op.name()
         for i in wanted:
-            self.accumulate(node.parents[i], code[i], comment)
-            comment = ""
+            if self.accumulate(node.parents[i], code[i], comment):
+                comment = ""
 
     def _expressions(
         self, op: Op, fn: Callable[..., Any], role: str, args: list[str | float]
@@ -260,7 +278,9 @@ class _Writer:
                 a if isinstance(a, float) else f"{{{i}}}" for i, a in enumerate(args)
             ]
             try:
-                self.templates[key] = expressions(fn, slots)
+                self.templates[key] = [
+                    _without_outer_parentheses(t) for t in expressions(fn, slots)
+                ]
             except NotSymbolicError:
                 self.templates[key] = None
         template = self.templates[key]

@@ -1,9 +1,10 @@
 """`CompiledFunction`: what `micrograd_lite.compile(fn)` returns, and how a call runs.
 
-A call looks up a recording made for arguments of the same shape, runs its generated
-code on the new data and returns fresh Values. It records fn again when there is none
-yet, when a guard fails (fn would take another branch), or when a captured leaf's
-`requires_grad` has changed. Up to `max_recordings` recordings are kept per argument
+A call looks up a recording made for arguments of the same shape, runs it on the new
+data (its tape, or its generated code once it has handed over) and returns fresh Values.
+It records fn again when there is none yet, when a guard fails (fn would take another
+branch), when a captured leaf's `requires_grad` has changed, or when an object passed in
+holds other Values or numbers. Up to `max_recordings` recordings are kept per argument
 shape, the most recently made first. A call that passes a Value fn also reaches another
 way (a parameter passed in as an argument) runs fn eagerly.
 """
@@ -12,13 +13,21 @@ from __future__ import annotations
 
 import builtins
 import functools
-from collections.abc import Callable, Iterable, Sequence
+import gc
+import types
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from micrograd_lite import autograd, grad_mode
-from micrograd_lite.compiler.codegen import Program, function_name, generate
-from micrograd_lite.compiler.recording import CompileError, record
+from micrograd_lite.compiler.codegen import (
+    Program,
+    function_name,
+    generate,
+)
+from micrograd_lite.compiler.recording import CompileError, Recording, record
 from micrograd_lite.compiler.symbolic import names
+from micrograd_lite.compiler.tape import Tape
 from micrograd_lite.engine import Value, as_float
 
 __all__ = ["CompiledFunction", "compile"]
@@ -37,8 +46,21 @@ RETURNED = (
 )
 
 
-def compile(fn: Callable[..., Any], *, max_recordings: int = 8) -> CompiledFunction:  # noqa: A001
-    """Record `fn` on its first call and replay it as generated Python code after that.
+#: Tape calls after which a recording's code is generated. What a tape call saves against
+#: an eager step and what generating the code costs both grow with the graph, so one
+#: count serves every size: by then the tape has saved, against eager steps, more than
+#: generating costs (the README's Benchmarks, (e)), and a longer run gains the faster code.
+GENERATE_AFTER = 100
+
+#: The most values a graph may have for its code to be generated: Python's `compile()`
+#: of a bigger one takes more memory than its tape ever will.
+GENERATE_LIMIT = 100_000
+
+
+def compile(  # noqa: A001
+    fn: Callable[..., Any], *, max_recordings: int = 8, generate: bool | None = None
+) -> CompiledFunction:
+    """Record `fn` on its first call and replay it, on a tape and then as generated code.
 
     Each call runs fn's forward and, with grad enabled, its backward: the gradients of
     the returned Value (or of the returned Values, weighted by `grad_outputs=`) are added
@@ -46,22 +68,30 @@ def compile(fn: Callable[..., Any], *, max_recordings: int = 8) -> CompiledFunct
     The call returns what fn returned, with each Value replaced by a new leaf holding its
     data. Under `no_grad()` it runs the forward only; under `detect_anomaly()` it runs fn
     eagerly, so an error names the op and its inputs as usual.
+
+    A recording replays at once from a tape (a list of instructions); after
+    `GENERATE_AFTER` calls its code is generated, for graphs of up to `GENERATE_LIMIT`
+    values. `generate=True` generates it on the first call, `False` never.
     """
     if not callable(fn):
         raise TypeError(f"compile() takes a function, got {type(fn).__name__}")
     if type(max_recordings) is not int or max_recordings < 1:
         raise ValueError(f"max_recordings must be a positive int, got {max_recordings!r}")
-    return CompiledFunction(fn, max_recordings)
+    if generate is not None and type(generate) is not bool:
+        raise TypeError(f"generate must be True, False or None, got {generate!r}")
+    return CompiledFunction(fn, max_recordings, generate)
 
 
 class CompiledFunction:
     """A function recorded once and replayed as straight-line code; see `compile`."""
 
-    def __init__(self, fn: Callable[..., Any], max_recordings: int) -> None:
+    def __init__(self, fn: Callable[..., Any], max_recordings: int, generate: bool | None) -> None:
         functools.update_wrapper(self, fn)
         self.fn = fn
         self.max_recordings = max_recordings
+        self.generate = generate
         self.recordings = 0  # how many times fn has been recorded
+        self.generations = 0  # how many recordings have had their code generated
         self._by_shape: dict[tuple[Any, ...], list[_Replay]] = {}
         self._latest: _Replay | None = None
 
@@ -76,12 +106,26 @@ class CompiledFunction:
             if result is not _RECORD_AGAIN:
                 break
         else:  # no recording fits this call: record one
-            result = self._record(args, inputs, shape).run(inputs, grad_outputs, backward)
+            replay = self._record(args, inputs, shape)
+            result = replay.run(inputs, grad_outputs, backward)
             if result is _RECORD_AGAIN:  # cannot happen: the recording's data passes its guards
                 raise AssertionError("a new recording failed its own guards")
         if result is _RUN_EAGERLY:
             return self._call_eagerly(args, grad_outputs, mode)
+        if replay.due():
+            self.generations += replay.generate()
         return result
+
+    @property
+    def calls_until_generated(self) -> int | None:
+        """How many more calls the latest recording runs on its tape before its code is
+        generated: 0 once it is, None if it never will be (or nothing is recorded yet)."""
+        latest = self._latest
+        if latest is None:
+            return None
+        if latest.tape is None:  # handed over
+            return 0
+        return None if latest.calls_left < 0 else latest.calls_left
 
     def source(self) -> str:
         """The Python source of the code the latest recording generated."""
@@ -89,7 +133,7 @@ class CompiledFunction:
             raise RuntimeError(
                 "nothing recorded yet: a compiled function records fn on its first call"
             )
-        return self._latest.program.source
+        return self._latest.source().source
 
     def __repr__(self) -> str:
         return f"<compiled {getattr(self.fn, '__qualname__', self.fn)!r}>"
@@ -101,24 +145,24 @@ class CompiledFunction:
         # can tell an argument from the same Value reached another way (a closure).
         stand_ins = [Value(v.data, label=v.label, requires_grad=v.requires_grad) for v in inputs]
         stand_in_for = {id(v): s for v, s in zip(inputs, stand_ins)}
-        recording = record(self.fn, _replace_values(args, stand_in_for))
-        outputs: list[Value] = []
-        result_shape = _flatten_result(recording.result, outputs)
-        program = generate(
-            recording,
-            outputs,
-            {v: i for i, v in enumerate(stand_ins)},
-            function_name(self.fn),
-        )
-        namespace = names()
-        exec(compile_source(program.source, program.name), namespace)  # the code generate() wrote
+        with _collector_paused():
+            recording = record(self.fn, _replace_values(args, stand_in_for))
+            outputs: list[Value] = []
+            result_shape = _flatten_result(recording.result, outputs)
+            positions = {v: i for i, v in enumerate(stand_ins)}
+            tape = Tape(recording, outputs, positions)
         replay = _Replay(
-            program,
-            namespace[program.name],
+            tape,
             result_shape,
             tuple(v.label for v in outputs),
             not_leaves=any(v.op is not None for v in inputs),
         )
+        if self.generate is not False and (self.generate or tape.nodes <= GENERATE_LIMIT):
+            # kept until the code is generated: the generator writes out the graph
+            replay.source_of = _Source(recording, outputs, positions, function_name(self.fn))
+            replay.calls_left = 0 if self.generate else GENERATE_AFTER
+            if self.generate:
+                self.generations += replay.generate()
         self.recordings += 1
         self._latest = replay
         replays = self._by_shape.setdefault(shape, [])
@@ -143,6 +187,23 @@ class CompiledFunction:
         return _build(shape, [v.data for v in outputs], [v.label for v in outputs])
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while a recording and its tape are made.
+
+    Everything made then stays alive until the tape is built, so the collector would
+    walk it again and again to find nothing: at a million nodes it took half the time.
+    A graph holds no cycles, and any fn makes are collected once it is back on.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def compile_source(source: str, name: str) -> Any:
     """Python's own compile() of the generated source (this module's `compile` is ours)."""
     return builtins.compile(source, f"<micrograd_lite.compile {name}>", "exec")
@@ -152,12 +213,31 @@ _RECORD_AGAIN = object()  # what a replay returns when its recording does not fi
 _RUN_EAGERLY = object()  # ... when no recording can: an argument is also a captured leaf
 
 
+class _Source:
+    """What generating a recording's code takes: the recording itself, kept until then."""
+
+    __slots__ = ("recording", "outputs", "inputs", "name")
+
+    def __init__(
+        self, recording: Recording, outputs: list[Value], inputs: dict[Value, int], name: str
+    ) -> None:
+        self.recording = recording
+        self.outputs = outputs
+        self.inputs = inputs
+        self.name = name
+
+
 class _Replay:
-    """One recording's generated function, and how to call it and shape its result."""
+    """One recording: its tape, its generated code once made, and how to shape a result."""
 
     __slots__ = (
-        "program",
+        "tape",
         "function",
+        "program",
+        "source_of",
+        "calls_left",
+        "captured",
+        "differentiable",
         "result_shape",
         "labels",
         "captured_requires",
@@ -166,24 +246,23 @@ class _Replay:
     )
 
     def __init__(
-        self,
-        program: Program,
-        function: Callable[..., Any],
-        result_shape: Any,
-        labels: tuple[str, ...],
-        not_leaves: bool,
+        self, tape: Tape, result_shape: Any, labels: tuple[str, ...], not_leaves: bool
     ) -> None:
-        self.program = program
-        self.function = function
+        self.tape: Tape | None = tape
+        self.function: Callable[..., Any] = tape.run
+        self.program: Program | None = None
+        self.source_of: _Source | None = None  # set where code may be generated
+        self.calls_left = -1  # tape calls until the code is generated; -1: never
+        self.captured = tuple(tape.captured)
+        self.differentiable = tape.differentiable
         self.result_shape = result_shape
         self.labels = labels
-        self.captured_requires = tuple(v.requires_grad for v in program.captured)
-        self.captured_ids = frozenset(map(id, program.captured))  # alive: program holds them
+        self.captured_requires = tuple(v.requires_grad for v in self.captured)
+        self.captured_ids = frozenset(map(id, self.captured))  # alive: self.captured holds them
         self.not_leaves = not_leaves
 
     def run(self, inputs: list[Value], grad_outputs: Any, backward: bool) -> Any:
-        program = self.program
-        captured = program.captured
+        captured = self.captured
         if tuple([v.requires_grad for v in captured]) != self.captured_requires:
             return _RECORD_AGAIN  # a parameter was frozen or unfrozen: the graph differs
         for v in inputs:
@@ -192,7 +271,7 @@ class _Replay:
                 # one leaf under two names in the code would lose a gradient contribution
                 return _RUN_EAGERLY
         seeds: Sequence[float] = ()
-        backward = backward and bool(program.differentiable)
+        backward = backward and bool(self.differentiable)
         if backward:
             if self.not_leaves:
                 raise CompileError(
@@ -201,11 +280,53 @@ class _Replay:
                     "Pass v.detach(), or compile the code that makes it too."
                 )
             all_seeds = _seeds(len(self.labels), grad_outputs)
-            seeds = [all_seeds[i] for i in program.differentiable]
+            seeds = [all_seeds[i] for i in self.differentiable]
         datas = self.function(inputs, captured, seeds, backward)
         if datas is None:
             return _RECORD_AGAIN  # a guard failed: fn would branch differently
+        if self.calls_left > 0:
+            self.calls_left -= 1
         return _build(self.result_shape, datas, self.labels)
+
+    def due(self) -> bool:
+        """Whether the tape has run as often as it takes to pay for generating code."""
+        return self.calls_left == 0 and self.tape is not None
+
+    def source(self) -> Program:
+        """The generated program, written now if it is not yet."""
+        if self.program is None:
+            source_of = self.source_of
+            if source_of is None:
+                nodes = self.tape.nodes if self.tape else 0
+                why = (
+                    f"its graph has {nodes} values, over GENERATE_LIMIT = {GENERATE_LIMIT}"
+                    if nodes > GENERATE_LIMIT
+                    else "compile was given generate=False"
+                )
+                raise RuntimeError(
+                    f"this recording runs on a tape only ({why}), so it has no generated "
+                    "code; compile(fn, generate=True) generates it"
+                )
+            self.program = generate(
+                source_of.recording,
+                source_of.outputs,
+                source_of.inputs,
+                source_of.name,
+                self.captured,
+            )
+            assert self.program.captured == self.captured  # the tape's order, kept
+        return self.program
+
+    def generate(self) -> int:
+        """Hand over from the tape to generated code; 1, for the count of generations."""
+        program = self.source()
+        namespace = names()
+        exec(compile_source(program.source, program.name), namespace)  # generate() wrote it
+        # taken out of its own globals, so function and namespace make no reference cycle
+        self.function = namespace.pop(program.name)
+        self.tape = None
+        self.source_of = None  # the recording is no longer needed
+        return 1
 
 
 def _seeds(count: int, grad_outputs: Any) -> list[float]:
@@ -272,10 +393,69 @@ def _argument_shape(x: Any, values: list[Value], position: dict[int, int]) -> An
         hash(x)
     except TypeError:
         raise TypeError(
-            "a compiled function takes Values, numbers, strings, None, and lists or "
-            f"tuples of them; got {kind.__name__}"
+            "a compiled function takes Values, numbers, strings, None, lists or tuples of "
+            f"them, and hashable objects; got {kind.__name__}"
         ) from None
-    return (kind, x)  # a constant: another value records again
+    if kind in _CONSTANTS:
+        return (kind, x)  # a constant: another value records again
+    # An object (a model, a batch): fn reads what it holds, so a call where it holds
+    # another Value or number, say a parameter replaced, records again.
+    return (kind, x, _contents(x))
+
+
+#: Arguments that are constants through and through.
+_CONSTANTS = {int, bool, str, bytes, complex, type(None)}
+
+#: Objects whose insides are no data of fn's: code, classes, modules.
+_OPAQUE = (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType, types.MethodType)
+
+
+def _contents(x: object) -> tuple[Any, ...]:
+    """What an object holds, in its attributes and in the lists, tuples, dicts and sets
+    among them, as far down as they go: each Value (by identity), each number or string
+    and each attribute's name, in the order found."""
+    found: list[Any] = []
+    seen: set[int] = set()  # what has been gone into, so a cycle of objects ends
+    stack: list[Any] = [x]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is Value or isinstance(item, Value):
+            found.append(item)  # a Value is equal only to itself
+            continue
+        if kind is float:
+            found.append(item.hex())
+            continue
+        if kind in _CONSTANTS:
+            found.append(item)
+            continue
+        if isinstance(item, _OPAQUE) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        children: list[Any]
+        if kind is dict:
+            children = [part for pair in item.items() for part in pair]
+        elif kind is list or kind is tuple:
+            children = list(item)
+        elif kind is set or kind is frozenset:
+            children = sorted(item, key=id)  # a set's order is not its contents'
+        else:
+            attributes = getattr(item, "__dict__", {})
+            children = [part for pair in attributes.items() for part in pair]
+            children += _slot_values(item)
+        found.append(len(children))  # so that [[a], b] is told from [[a, b]]
+        stack.extend(reversed(children))
+    return tuple(found)
+
+
+def _slot_values(item: object) -> list[Any]:
+    """The values in an object's `__slots__`, where its class has them."""
+    values = []
+    for cls in type(item).__mro__:
+        for name in getattr(cls, "__slots__", ()):
+            if name not in ("__dict__", "__weakref__") and hasattr(item, name):
+                values.append(getattr(item, name))
+    return values
 
 
 def _replace_values(x: Any, stand_in_for: dict[int, Value]) -> Any:

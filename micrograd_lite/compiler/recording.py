@@ -27,6 +27,7 @@ as before (a little slower) and nothing is paid when no recording runs.
 from __future__ import annotations
 
 import linecache
+import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -74,9 +75,7 @@ class _Recorder:
     def __init__(self) -> None:
         self.nodes: list[Value] = []
         self.guards: list[Guard] = []
-
-    def made(self, out: Value) -> None:
-        self.nodes.append(out)
+        self.made = self.nodes.append  # called once per node: no Python frame of its own
 
     def check(self, action: str) -> None:
         if "backward()" in action or "grad()" in action:
@@ -104,6 +103,9 @@ def _recorder() -> _Recorder | None:
     return None
 
 
+_STANDARD_LIBRARY = os.path.dirname(os.__file__) + os.sep  # where `os`, and `copy`, live
+
+
 def refuse(what: str) -> CompileError:
     """The error for something fn does while recording that cannot be compiled."""
     return CompileError(
@@ -115,10 +117,12 @@ def refuse(what: str) -> CompileError:
 
 
 def user_line() -> str:
-    """The first line outside micrograd_lite on the stack: where fn did the thing."""
+    """The first line outside micrograd_lite and Python's standard library on the stack:
+    where fn did the thing (`copy.copy(v)` reads the data inside `copy`)."""
     frame = sys._getframe(1)
-    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith(
-        "micrograd_lite."
+    while frame.f_back is not None and (
+        frame.f_globals.get("__name__", "").startswith("micrograd_lite.")
+        or frame.f_code.co_filename.startswith(_STANDARD_LIBRARY)
     ):
         frame = frame.f_back
     text = linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
@@ -143,15 +147,18 @@ _MICROGRAD_OP = (
 
 
 def _slot_watched(slot: Any, name: str) -> property:
+    read, write = slot.__get__, slot.__set__
+
+    # The frame is asked first: the engine's own reads, most of them, stop there.
     def get(v: Value) -> float:
-        if _recorder() is not None and sys._getframe(1).f_globals is not _ENGINE:
+        if sys._getframe(1).f_globals is not _ENGINE and _recorder() is not None:
             raise refuse(f"reads .{name} of a Value" + _MICROGRAD_OP)
-        return slot.__get__(v, Value)  # type: ignore[no-any-return]
+        return read(v, Value)  # type: ignore[no-any-return]
 
     def set_(v: Value, x: float) -> None:
-        if _recorder() is not None and sys._getframe(1).f_globals is not _ENGINE:
+        if sys._getframe(1).f_globals is not _ENGINE and _recorder() is not None:
             raise refuse(f"sets .{name} of a Value")
-        slot.__set__(v, x)
+        write(v, x)
 
     return property(get, set_)
 
