@@ -32,6 +32,8 @@ Operand = Union["Value", float, int]
 _mode = grad_mode.mode
 _RECORD = grad_mode.RECORD
 _OBSERVED = grad_mode.OBSERVED
+_OBSERVED_RECORD = _OBSERVED | _RECORD  # grad enabled, and compile recording
+_observer = grad_mode.observer
 _created = itertools.count()  # numbers the Values in the order they are made
 _ADD = ops.add
 _MUL = ops.mul
@@ -464,29 +466,37 @@ def _binary(op: Op, a: Any, b: Any) -> Value:
         if b is None:
             return NotImplemented  # type: ignore[no-any-return]  # Python raises TypeError
     data = op.forward(a.data, b.data)
-    if (a.requires_grad or b.requires_grad) and _mode.get() == _RECORD:
-        out = _new(Value)  # the common case: `_node` written out, a call saved per node
+    requires_grad = a.requires_grad or b.requires_grad
+    mode = _mode.get()
+    if (mode == _RECORD and requires_grad) or mode == _OBSERVED_RECORD:
+        out = _new(Value)  # the common cases: `_result` written out, two calls saved
         out.data = data
         out.grad = 0.0
         out.op = op
-        out.requires_grad = True
+        out.requires_grad = requires_grad
         out._a = a
         out._b = b
         out._seq = next(_created)
+        if mode != _RECORD:  # compile's recording sees every node, as `_result` says
+            _observer.get().made(out)
         return out
     return _result(op, data, (a, b))
 
 
 def _unary(op: Op, a: Value) -> Value:
     data = op.forward(a.data)
-    if a.requires_grad and _mode.get() == _RECORD:
+    requires_grad = a.requires_grad
+    mode = _mode.get()
+    if (mode == _RECORD and requires_grad) or mode == _OBSERVED_RECORD:
         out = _new(Value)  # as in `_binary`
         out.data = data
         out.grad = 0.0
         out.op = op
-        out.requires_grad = True
+        out.requires_grad = requires_grad
         out._a = a
         out._seq = next(_created)
+        if mode != _RECORD:
+            _observer.get().made(out)
         return out
     return _result(op, data, (a,))
 
