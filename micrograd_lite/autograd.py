@@ -60,8 +60,10 @@ def graph_below(roots: Sequence[Value]) -> tuple[list[Value], list[Value]]:
     newest first (PyTorch's engine order), and the leaves that require grad.
 
     A node is made after its parents, so newest first is also a reverse topological
-    order: every node comes after each node that uses it. This is the one place the
-    order is decided; `backward`, `grad`, the visualiser and `compile` all follow it.
+    order: every node comes after each node that uses it. `backward`, `grad`, the
+    visualiser and compile's generated code take their order from here; compile's tape
+    reaches the same order by reading its recording backwards, since fn's nodes are
+    recorded in the order they are made.
     """
     results: list[Value] = []
     leaves: list[Value] = []

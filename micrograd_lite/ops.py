@@ -134,8 +134,9 @@ def define_op(
             raise TypeError("define_op decorates a rule defined with def, named after the op")
         if key in BUILT_IN:
             raise ValueError(f"{key} is a built-in operation; name your rule otherwise")
-        op = Op(key, name or _default_name(symbol), symbol, _arity(rule), forward, rule)
-        op.constant_inputs = constant_inputs
+        op = Op(
+            key, name or _default_name(symbol), symbol, _arity(rule), forward, rule, constant_inputs
+        )
         REGISTRY[key] = op  # defining it again (a re-run notebook cell) replaces it
         return op
 
