@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 import micrograd_lite as mg
-from benchmarks.workloads import WIDTHS, compiled_step, float_step, graph_step
+from benchmarks.workloads import WIDTHS, compiled_step, float_step, graph_step, natural_sum
 
 CHAIN = 1_000_000
 
@@ -87,7 +87,7 @@ def mlp_step(repeat: int) -> tuple[list[tuple[str, float, float]], dict[str, flo
     """
     rows = []
     # micrograd_lite also with micrograd's chain of binary adds, for a like-for-like graph
-    variants = {"micrograd_lite, binary + chain": (mg.Value, builtin_sum), **engines()}
+    variants = {"micrograd_lite, binary + chain": (mg.Value, natural_sum), **engines()}
     # PyTorch last: its thread pool can keep a core busy after it returns
     for name in sorted(variants, key=lambda name: name.startswith("PyTorch")):
         make, total = variants[name]
@@ -115,13 +115,6 @@ ON_TAPE = "micrograd_lite.compile, on its tape (its first 100 calls)"
 def break_even(first_call: float, replay: float, eager: float) -> int:
     """The least n with first_call + (n - 1) * replay <= n * eager."""
     return max(1, math.ceil((first_call - replay) / (eager - replay)))
-
-
-def builtin_sum(xs: list[Any]) -> Any:
-    total = xs[0]
-    for x in xs[1:]:
-        total = total + x
-    return total
 
 
 def chain_backward() -> dict[str, str]:

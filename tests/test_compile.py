@@ -20,15 +20,10 @@ import micrograd_lite as mg
 from micrograd_lite import CompileError, Value, nn, ops, optim
 from micrograd_lite.compiler import function
 from tests.op_cases import CASES
-from tests.torch_graphs import steps
+from tests.torch_graphs import arguments, bits, steps
 
 inf = math.inf
 nan = math.nan
-
-
-def bits(x: float) -> str:
-    """A float as exact text: tells -0.0 from 0.0 and every last bit (nan is nan)."""
-    return x.hex()
 
 
 # ---------------------------------------------------------------------------------------
@@ -53,10 +48,7 @@ def run_program(steps: Any, pool: list[Value]) -> Value:
     values = list(pool)
     for case_index, picks, constants in steps:
         case = CASES[case_index]
-        args = [
-            values[pick % len(values)] if kind == "var" else constant
-            for kind, pick, constant in zip(case.kinds, picks, constants)
-        ]
+        args = arguments(case, picks, constants, values)
         values.append(case.build(*args))
     return mg.sum(values[len(pool) :])  # every step's result reaches the output
 
@@ -133,10 +125,7 @@ def run_branching_program(
     values = list(pool)
     for (case_index, picks, constants), (pick, symbol, threshold) in zip(steps, tests):
         case = CASES[case_index]
-        args = [
-            values[pick % len(values)] if kind == "var" else constant
-            for kind, pick, constant in zip(case.kinds, picks, constants)
-        ]
+        args = arguments(case, picks, constants, values)
         out = case.build(*args)
         compared = values[pick % len(values)]
         if symbol == ">":

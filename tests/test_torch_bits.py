@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 import micrograd_lite as mg
 from micrograd_lite import Value, optim
 from tests.op_cases import CASES
-from tests.torch_graphs import Program, compare, numbers, programs, torch_kernels
+from tests.torch_graphs import Program, bits, compare, numbers, programs, torch_kernels
 
 torch = pytest.importorskip("torch", reason="PyTorch is not installed; parity runs in CI")
 
@@ -64,7 +64,7 @@ def both(fn: Any, *xs: float) -> tuple[list[float], list[float]]:
 
 
 def same_bits(a: list[float], b: list[float]) -> bool:
-    return [x.hex() if x == x else "nan" for x in a] == [x.hex() if x == x else "nan" for x in b]
+    return [bits(x) for x in a] == [bits(x) for x in b]
 
 
 def test_a_division_gradient_does_not_overflow() -> None:

@@ -18,7 +18,6 @@ from typing import Any
 
 import hypothesis.strategies as st
 
-import micrograd_lite as mg
 from micrograd_lite import Value, ops
 from tests.op_cases import CASES
 
@@ -54,14 +53,19 @@ def programs(draw: st.DrawFn) -> Program:
     return draw(steps(numbers, 8)), draw(st.integers(1, 4))
 
 
+def arguments(case: Any, picks: list[int], constants: list[float], values: list[Any]) -> list[Any]:
+    """A step's inputs: for each of its op's inputs an earlier value or a constant."""
+    return [
+        values[pick % len(values)] if kind == "var" else constant
+        for kind, pick, constant in zip(case.kinds, picks, constants)
+    ]
+
+
 def run(steps: Any, leaves: Sequence[Any], torch_side: bool) -> Any:
     values = list(leaves)
     for case_index, picks, constants in steps:
         case = CASES[case_index]
-        args = [
-            values[pick % len(values)] if kind == "var" else constant
-            for kind, pick, constant in zip(case.kinds, picks, constants)
-        ]
+        args = arguments(case, picks, constants, values)
         values.append((case.torch_build if torch_side else case.build)(*args))
     results = values[len(leaves) :]
     out = results[0]
@@ -71,7 +75,8 @@ def run(steps: Any, leaves: Sequence[Any], torch_side: bool) -> Any:
 
 
 def bits(x: float) -> str:
-    return "nan" if x != x else x.hex()
+    """A float as exact text: tells -0.0 from 0.0 and every last bit (nan is nan)."""
+    return x.hex()
 
 
 def compare(program: Program, data: Sequence[float]) -> list[str]:
@@ -167,4 +172,3 @@ if __name__ == "__main__":  # explore: how often, and where, the bits differ
         print("torch kernels" if patched else "own kernels", sum(bad.values()), "of", total)
         for k, n in sorted(bad.items(), key=lambda kv: -kv[1])[:15]:
             print("  ", n, k)
-    _ = mg
