@@ -31,6 +31,7 @@ __all__ = [
     "backward_steps",
     "grad",
     "graph_below",
+    "input_grads",
     "propagate",
     "topological_order",
 ]
@@ -295,18 +296,25 @@ def backward_steps(
         g = grads.get(node)
         if op is not None and g is not None:
             parents = node.parents
-            if op.closure:
-                input_grads = _closure_grads(node, g, create_graph)
-            elif create_graph:  # the rule builds its result from the graph's own Values
-                input_grads = op.vjp(g, node, *parents)
-            else:
-                input_grads = op.vjp(g, node.data, *[p.data for p in parents])
+            contributions = input_grads(node, g, create_graph)
             if check:
-                _check_backward(op, input_grads, parents)
-            for parent, grad_p in zip(parents, input_grads):
+                _check_backward(op, contributions, parents)
+            for parent, grad_p in zip(parents, contributions):
                 if parent.requires_grad:
                     grads[parent] = grads[parent] + grad_p if parent in grads else grad_p
         yield node
+
+
+def input_grads(node: Value, g: Num, create_graph: bool = False) -> tuple[Num, ...]:
+    """What a result made by an operation passes to each of its parents for gradient `g`:
+    its op's rule, or its `_backward` closure for a node made with `Value(data, children,
+    op)`. With `create_graph` the rule builds its result from the graph's own Values."""
+    op: Op = node.op  # type: ignore[assignment]  # a result: it has an op
+    if op.closure:
+        return _closure_grads(node, g, create_graph)
+    if create_graph:
+        return op.vjp(g, node, *node.parents)
+    return op.vjp(g, node.data, *[p.data for p in node.parents])
 
 
 def _closure_grads(node: Value, g: Num, create_graph: bool) -> tuple[float, ...]:

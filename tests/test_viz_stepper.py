@@ -104,3 +104,20 @@ def test_a_big_graphs_boxes_are_headed_by_their_operation_and_name() -> None:
     titles = re.findall(r'line-0">([^<]*)<', walk.svg)
     assert titles[:3] == ["x", "* 1.001 → t1", "tanh → t2"]
     assert walk.steps[1]["text"] == "t1 = x × 1.001 = 0.5 × 1.001 = 0.5005"
+
+
+def test_a_node_with_a_backward_closure_steps_through_with_its_closures_numbers() -> None:
+    """micrograd's way of adding an op: the walk runs the closure, as backward() does."""
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    d = Value(a.data * b.data, (a, b), "*", label="d")
+
+    def _backward() -> None:
+        a.grad += b.data * d.grad
+        b.grad += a.data * d.grad
+
+    d._backward = _backward
+    assert texts(d)[-1].splitlines() == [
+        "a.grad += 3  (BackwardClosure)",
+        "b.grad += 2  (BackwardClosure)",
+    ]
+    assert (a.grad, b.grad, d.grad) == (0.0, 0.0, 0.0)  # the walk changes no .grad

@@ -23,9 +23,9 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from micrograd_lite.autograd import topological_order
+from micrograd_lite.autograd import input_grads, topological_order
 from micrograd_lite.engine import Value
 from micrograd_lite.viz.dot import DEFAULT_TIMEOUT
 from micrograd_lite.viz.drawing import (
@@ -211,7 +211,7 @@ def _steps(root: Value, values: list[Value], name: dict[Value, str]) -> list[dic
         for i, p in enumerate(node.parents):
             names[f"x{i}"] = name.get(p) or _operand(p.data)
             numbers[f"x{i}"] = _operand(p.data)
-        contributions = op.vjp(g, node.data, *[p.data for p in node.parents])
+        contributions = cast("tuple[float, ...]", input_grads(node, g))  # floats in, floats out
         lines, sets = [], []
         for k, (parent, contribution) in enumerate(zip(node.parents, contributions)):
             if not parent.requires_grad or parent not in index:
