@@ -270,6 +270,56 @@ def print_compile_scaling(rows: list[list[str]]) -> None:
         )
 
 
+PER_NODE_ENGINES = {
+    "micrograd_lite": "micrograd_lite",
+    "smallest": "the smallest engine (`benchmarks/smallest.py`)",
+    "micrograd": "micrograd 0.1.0",
+    "torch": "PyTorch, 0-d float64 tensors",
+}
+
+
+def per_node(rounds: int) -> dict[tuple[str, str, bool], tuple[float, float, float]]:
+    """(f): {(engine, step, gc off): (forward, backward, whole step) ms}, each engine in a
+    fresh process, the rounds interleaved (each engine's run, then again) and the least
+    of each time kept, so a slow spell of the machine falls on every engine alike."""
+    found: dict[tuple[str, str, bool], tuple[float, float, float]] = {}
+    for _ in range(rounds):
+        for step in ("gpt", "demo"):
+            for gc_off in (True, False):
+                for engine in PER_NODE_ENGINES:
+                    if engine in ("micrograd", "torch") and not _installed(engine):
+                        continue
+                    steps = "3" if engine == "torch" else "5"
+                    command = [sys.executable, "-m", "benchmarks.per_node", engine, step]
+                    command += ["--steps", steps] + ["--gc-off"] * gc_off
+                    out = subprocess.run(command, capture_output=True, text=True, check=True)
+                    times = tuple(float(x) for x in out.stdout.split("\t")[2:5])
+                    key = (engine, step, gc_off)
+                    old = found.get(key, times)
+                    found[key] = tuple(min(a, b) for a, b in zip(old, times))  # type: ignore[assignment]
+    return found
+
+
+def print_per_node(found: dict[tuple[str, str, bool], tuple[float, float, float]]) -> None:
+    print("\n(f) per node: a GPT-shaped step (`benchmarks/gpt.py`: one layer, embedding 16,")
+    print("    4 heads, context 16, vocabulary 27, Adam on floats) and micrograd's demo step")
+    print("    (neurons as chains of `+`), forward, backward and the whole step (with the")
+    print("    update and freeing the graph), ms, each engine in a fresh process, the least")
+    print("    of interleaved runs; x: the smallest engine's time over this one's")
+    print("| step | collector | engine | forward | x | backward | x | step | x |")
+    print("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for step in ("gpt", "demo"):
+        for gc_off in (True, False):
+            base = found.get(("smallest", step, gc_off))
+            for engine, name in PER_NODE_ENGINES.items():
+                times = found.get((engine, step, gc_off))
+                if times is None or base is None:
+                    continue
+                cells = [f"{t:.1f} | {b / t:.2f}" for t, b in zip(times, base)]
+                where = "off" if gc_off else "on"
+                print(f"| {step} | {where} | {name} | " + " | ".join(cells) + " |")
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -325,6 +375,8 @@ def main() -> None:
         print(f"- {name}: {count}")
 
     print_compile_scaling(compile_scaling())
+
+    print_per_node(per_node(max(1, int(os.environ.get("BENCH_LOOP_REPEAT", "3")))))
 
 
 if __name__ == "__main__":
