@@ -15,14 +15,13 @@ so a graph a million operations deep works.
 from __future__ import annotations
 
 import math
-import operator
 import threading
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from numbers import Real
 
-from micrograd_lite import grad_mode, ops
-from micrograd_lite.engine import Value, as_float
+from micrograd_lite import grad_mode
+from micrograd_lite.engine import Value, anomaly_error, as_float, backward_pass, graph_below
 from micrograd_lite.ops import Num, Op
 
 __all__ = [
@@ -32,7 +31,6 @@ __all__ = [
     "grad",
     "graph_below",
     "input_grads",
-    "propagate",
     "topological_order",
 ]
 
@@ -45,57 +43,11 @@ NO_GRAPH_REASONS: weakref.WeakKeyDictionary[Value, str] = weakref.WeakKeyDiction
 #: so two threads differentiating one graph at once would mix theirs.
 _pass_lock = threading.RLock()
 
-_creation = operator.attrgetter("_seq")
-_ADD = ops.add
-_MUL = ops.mul
-
 #: One Value, or a sequence of them: what `outputs` and `inputs` may be.
 Values = Value | Sequence[Value]
 
 #: The gradients to start from: one number (or Value) for one output, or one per output.
 Seeds = float | Value | Sequence[float | Value]
-
-
-def graph_below(roots: Sequence[Value]) -> tuple[list[Value], list[Value]]:
-    """What backward visits below `roots`: the results of operations that require grad,
-    newest first (PyTorch's engine order), and the leaves that require grad.
-
-    A node is made after its parents, so newest first is also a reverse topological
-    order: every node comes after each node that uses it. `backward`, `grad`, the
-    visualiser and compile's generated code take their order from here; compile's tape
-    reaches the same order by reading its recording backwards, since fn's nodes are
-    recorded in the order they are made.
-    """
-    results: list[Value] = []
-    leaves: list[Value] = []
-    seen: set[Value] = set()
-    stack = [root for root in roots if root.requires_grad]
-    while stack:
-        v = stack.pop()
-        if v in seen:
-            continue
-        seen.add(v)
-        op = v.op
-        if op is None:
-            leaves.append(v)
-        elif op.arity == 2:
-            results.append(v)
-            a = v._a
-            b = v._b
-            if a.requires_grad:
-                stack.append(a)
-            if b.requires_grad:
-                stack.append(b)
-        elif op.arity == 1:
-            results.append(v)
-            a = v._a
-            if a.requires_grad:
-                stack.append(a)
-        else:
-            results.append(v)
-            stack.extend([p for p in v._a if p.requires_grad])
-    results.sort(key=_creation, reverse=True)
-    return results, leaves
 
 
 def topological_order(roots: Values) -> list[Value]:
@@ -126,10 +78,8 @@ def backward(
     PyTorch code). `.grad` holds floats, so `create_graph=True` is refused: `grad()` with
     `create_graph=True` gives gradients that can be differentiated again.
 
-    As in PyTorch, a pass first sums the contributions reaching each leaf, then adds the
-    sum to the leaf's `.grad` once (or stores it, where `.grad` is still 0). Sums start
-    from -0.0, the float that adding leaves unchanged, so the first contribution keeps
-    its sign.
+    The pass itself is `engine.backward_pass`: as in PyTorch, it sums the contributions
+    reaching each leaf, then adds the sum to the leaf's `.grad` once.
     """
     grad_mode.check_observed("calls backward()")
     _check_flags(retain_graph, create_graph)
@@ -141,88 +91,7 @@ def backward(
         )
     outputs, seeds = _check_outputs(outputs, grad_outputs, "backward")
     with _pass_lock:
-        results, leaves = graph_below(outputs)
-        before = [leaf.grad for leaf in leaves]
-        for v in results:  # intermediate nodes hold this pass's gradient only
-            v.grad = -0.0
-        for v in leaves:
-            v.grad = -0.0
-        for output, seed in zip(outputs, seeds):
-            output.grad += seed
-        _run_rules(results)
-        for leaf, old in zip(leaves, before):
-            if old:  # else (0.0, -0.0, or None: no gradient yet) the pass's sum stands as it is
-                leaf.grad = old + leaf.grad
-
-
-def _run_rules(results: list[Value]) -> None:
-    """Each node, newest first, adds its rule's gradients into its parents' `.grad`."""
-    check = grad_mode.mode.get() & grad_mode.ANOMALY
-    for node in results:
-        op: Op = node.op  # type: ignore[assignment]  # results always have an op
-        g = node.grad
-        # The two commonest rules, written out (as ops.add and ops.mul give them): no call.
-        if op is _ADD and not check:
-            a = node._a
-            b = node._b
-            if a.requires_grad:
-                a.grad += g
-            if b.requires_grad:
-                b.grad += g
-        elif op is _MUL and not check:
-            a = node._a
-            b = node._b
-            if a.requires_grad:
-                a.grad += g * b.data
-            if b.requires_grad:
-                b.grad += g * a.data
-        # Unpacking by arity avoids building a list of parent data for every node.
-        elif op.arity == 2:
-            a = node._a
-            b = node._b
-            grad_a, grad_b = op.vjp(g, node.data, a.data, b.data)
-            if check:
-                _check_backward(op, (grad_a, grad_b), (a, b))
-            if a.requires_grad:
-                a.grad += grad_a
-            if b.requires_grad:
-                b.grad += grad_b
-        elif op.arity == 1:
-            a = node._a
-            (grad_a,) = op.vjp(g, node.data, a.data)
-            if check:
-                _check_backward(op, (grad_a,), (a,))
-            if a.requires_grad:
-                a.grad += grad_a
-        elif op.closure:  # micrograd's node: its closure adds
-            node._backward()
-            if check:
-                _check_backward(op, [p.grad for p in node._a], node._a)
-        else:
-            parents = node._a
-            input_grads = op.vjp(g, node.data, *[p.data for p in parents])
-            if check:
-                _check_backward(op, input_grads, parents)
-            for parent, grad_p in zip(parents, input_grads):
-                if parent.requires_grad:
-                    parent.grad += grad_p
-
-
-def propagate(node: Value) -> None:
-    """One node's step of backward, as micrograd's `_backward()`: apply the node's rule
-    to its current `.grad` and add the results into its parents' `.grad`."""
-    op = node.op
-    if op is None:
-        return
-    if op.closure:
-        node._backward()
-        return
-    if node.grad is None:  # "no gradient yet": nothing to pass on
-        return
-    parents = node.parents
-    for parent, grad_p in zip(parents, op.vjp(node.grad, node.data, *[p.data for p in parents])):
-        if parent.requires_grad:
-            parent.grad = grad_p if parent.grad is None else parent.grad + grad_p
+        backward_pass(outputs, seeds)
 
 
 def grad(
@@ -298,7 +167,9 @@ def backward_steps(
             parents = node.parents
             contributions = input_grads(node, g, create_graph)
             if check:
-                _check_backward(op, contributions, parents)
+                for grad_p in contributions:
+                    if not math.isfinite(float(grad_p)):
+                        raise anomaly_error(op, "backward", float(grad_p), parents)
             for parent, grad_p in zip(parents, contributions):
                 if parent.requires_grad:
                     grads[parent] = grads[parent] + grad_p if parent in grads else grad_p
@@ -426,17 +297,3 @@ def _check_outputs(
 
 def _as_value(x: float | Value) -> Value:
     return x if isinstance(x, Value) else Value(x, requires_grad=False)
-
-
-def _check_backward(op: Op, input_grads: Sequence[Num], parents: Sequence[Value]) -> None:
-    for g in input_grads:
-        if not math.isfinite(float(g)):
-            raise anomaly_error(op, "backward", float(g), parents)
-
-
-def anomaly_error(op: Op, phase: str, bad: float, parents: Sequence[Value]) -> FloatingPointError:
-    """The error `detect_anomaly()` raises: names the op and the labels of its inputs."""
-    labels = ", ".join(p.label or repr(p) for p in parents)
-    return FloatingPointError(
-        f"detect_anomaly: {op.name()} returned {bad} in its {phase} pass (inputs: {labels})"
-    )

@@ -1,22 +1,23 @@
-"""`Value`: a scalar that remembers how it was computed, so it can be differentiated.
+"""`Value`: a scalar that remembers how it was computed, and the backward pass over it.
 
-Every arithmetic operation on Values makes a new Value whose `parents` are its inputs
-and whose `op` is the operation (from `micrograd_lite.ops`, where all the calculus
-lives). Edges point from a result to its parents only, never back, so a graph holds no
-reference cycles and is freed as soon as its output is dropped.
-`Value.backward()` hands the graph to `micrograd_lite.autograd`.
+Every operation on Values makes a new Value, a node whose `op` is the operation (from
+`micrograd_lite.ops`, where each op's forward and derivative rule sit side by side) and
+whose parents are its inputs. Edges point from a result to its parents only, never
+back, so a graph holds no reference cycles and is freed as soon as its output is dropped.
 
-micrograd's way of building a node works too: `Value(data, (a, b), '+')` has those
-parents, and a `_backward` closure set on it is what `backward()` runs for that node.
+Read in this order: `_operation`, which builds the one function that makes every node,
+then `Value` and its operations, then `graph_below` and `backward_pass`, the loop that
+calls each node's rule.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Iterable
+import operator
+from collections.abc import Callable, Iterable, Sequence
 from numbers import Real
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Union
 
 from micrograd_lite import grad_mode, ops
 from micrograd_lite.ops import Op
@@ -24,34 +25,104 @@ from micrograd_lite.ops import Op
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["Value", "apply", "as_float", "mean", "sum"]
+__all__ = ["Value", "apply", "as_float", "backward_pass", "graph_below", "mean", "sum"]
 
 #: What may stand beside a Value in an expression: another Value or a real number.
 Operand = Union["Value", float, int]
+#: The types of Value's operations: `v + 2` and `-v` as mypy and editors see them.
+Binary = Callable[["Value", Operand], "Value"]
+Unary = Callable[["Value"], "Value"]
 
-_mode = grad_mode.mode
-_RECORD = grad_mode.RECORD
-_OBSERVED = grad_mode.OBSERVED
-_OBSERVED_RECORD = _OBSERVED | _RECORD  # grad enabled, and compile recording
+_mode = grad_mode.mode  # the grad mode of this thread: which of these bits are set
+_RECORD = grad_mode.RECORD  # operations record their parents
+_ANOMALY = grad_mode.ANOMALY  # operations check their results for nan and inf
+_OBSERVED = grad_mode.OBSERVED  # a tool (compile) is watching the graph being built
 _observer = grad_mode.observer
-_created = itertools.count()  # numbers the Values in the order they are made
-_ADD = ops.add
-_MUL = ops.mul
+_created = itertools.count()  # numbers the results in the order they are made
 _new = object.__new__
+
+
+# ---------------------------------------------------------------------------------------
+# The one node-maker: `Value`'s operations are functions built here.
+# ---------------------------------------------------------------------------------------
+
+
+def _operation(op: Op, doc: str = "", reflected: bool = False) -> Any:
+    """The function that applies `op`, as a method of `Value` (`__mul__ = _operation(ops.mul)`).
+
+    Its body, `apply_op`, is where every node is made, so it is the one place that asks
+    the grad mode whether to record the inputs as parents (grad enabled and an input
+    requires grad), whether to check the result for nan and inf (`detect_anomaly`), and
+    whether a tool is watching the graph being built (compile's recording).
+    """
+
+    arity = op.arity  # fixed for an op; its forward and rule are read when used
+
+    def apply_op(a: Any, b: Any = None) -> Value:
+        # The inputs: `a` and `b` for an op of two (each a Value or a real number, which
+        # is a constant), `a` alone for an op of one, `a` the tuple of them for any number.
+        if arity == 2:
+            if type(a) is not Value:  # a number, or a subclass of Value
+                a = _operand(a)
+                if a is None:
+                    return NotImplemented  # type: ignore[no-any-return]  # Python raises TypeError
+            if type(b) is not Value:
+                b = _operand(b)
+                if b is None:
+                    return NotImplemented  # type: ignore[no-any-return]  # Python raises TypeError
+            data = op.forward(a._data, b._data)
+            requires_grad = a.requires_grad or b.requires_grad
+        elif arity == 1:
+            data = op.forward(a._data)
+            requires_grad = a.requires_grad
+        else:
+            data = op.forward(*[p._data for p in a])
+            requires_grad = any([p.requires_grad for p in a])
+        mode = _mode.get()
+        record = requires_grad
+        if mode != _RECORD:  # no_grad, detect_anomaly or a watching tool: not the common case
+            if mode & _ANOMALY and not math.isfinite(data):
+                parents = (a, b) if arity == 2 else (a,) if arity == 1 else a
+                raise anomaly_error(op, "forward", data, parents)
+            requires_grad = requires_grad and bool(mode & _RECORD)
+            record = requires_grad or bool(mode & _OBSERVED)  # a tool sees constants' edges too
+        out = _new(Value)
+        out._data = data
+        out._grad = 0.0
+        out.requires_grad = requires_grad
+        if record:
+            out.op = op
+            out._a = a
+            out._b = b
+            out._seq = next(_created)
+        else:
+            out.op = None  # a leaf: nothing to differentiate through
+        if mode & _OBSERVED:
+            _observer.get().made(out)
+        return out
+
+    if reflected:  # `other op self`: Python calls the right operand's method
+
+        def apply_reflected(self: Value, other: Any) -> Value:
+            return apply_op(other, self)
+
+        apply_reflected.__doc__ = doc
+        return apply_reflected
+    apply_op.__doc__ = doc
+    return apply_op
 
 
 class Value:
     """A scalar node in a computation graph: its `data`, its `grad`, and how it was made."""
 
-    # The parents live in the node itself (`_a`, `_b`), not in a tuple of their own, so
-    # each node is one object for the garbage collector to track, not two. `_seq` is
-    # the order of creation, which is the order backward visits results in (newest
-    # first, as PyTorch's engine). `__dict__` lets a Value take extra attributes
-    # (`p.m = 0.0`), a label and a user's `_backward` closure; it costs nothing until
-    # the first such attribute is set.
+    # A result keeps its op and its parents in itself: `_a` and `_b` for ops of one and
+    # two inputs, `_a` the tuple of them for ops of any number, so each node is one
+    # object for the garbage collector, not two. `_seq` numbers results in the order they
+    # are made, the order backward visits them in (newest first, as PyTorch's engine).
+    # `__dict__` takes a label and extra attributes (`p.m = 0.0`) at no cost until used.
     __slots__ = (
-        "data",
-        "grad",
+        "_data",
+        "_grad",
         "op",
         "requires_grad",
         "_a",
@@ -61,18 +132,14 @@ class Value:
         "__weakref__",
     )
 
-    data: float
-    # None is accepted too, meaning "no gradient yet" (`w.grad = None`, as PyTorch code
-    # writes, or `zero_grad(set_to_none=True)`): backward then starts that sum from
-    # nothing. The annotation stays `float` so that `p.data -= lr * p.grad`, the line
-    # every training loop has, type-checks without a None check first.
-    grad: float
-    op: Op | None
+    _data: float
+    _grad: float  # or None, "no gradient yet" (`zero_grad(set_to_none=True)`)
+    op: Op | None  # the operation that made this Value; None for a leaf
     requires_grad: bool
-    _a: Any  # the first parent; for an op of any number of inputs, the tuple of them
-    _b: Value  # the second parent of a two-input op
-    _seq: int  # set on results of operations only: leaves need no place in the order
-    label: str = ""  # most nodes have none, so it lives in __dict__ once set
+    _a: Any
+    _b: Any
+    _seq: int
+    label: str = ""
 
     def __init__(
         self,
@@ -90,26 +157,80 @@ class Value:
             raise TypeError(f"label must be a str, got {type(label).__name__}")
         if not isinstance(_op, str):
             raise TypeError(f"_op must be a str, the operation's symbol, got {type(_op).__name__}")
-        parents = _children_of(_children)
-        self.data = number
-        self.grad = 0.0
-        if label:
-            self.label = label
+        self._data = number
+        self._grad = 0.0
         self.op = None
         self.requires_grad = bool(requires_grad)
-        if parents:  # micrograd's node: a `_backward` closure set on it differentiates it
-            grad_mode.check_observed(
-                f"makes a node with Value(data, children, {_op!r}), whose _backward closure "
-                "cannot be followed; define the operation with micrograd_lite.define_op"
-            )
-            recording = _mode.get() & _RECORD and any(p.requires_grad for p in parents)
-            self.requires_grad = bool(requires_grad and recording)
-            if self.requires_grad:
-                self._a = parents
-                self._seq = next(_created)
-                self.op = _closure_op(_op)
+        if label:
+            self.label = label
+        parents = _children_of(_children)
+        if parents:
+            _make_closure_node(self, parents, _op)
+
+    # -- operations: each is its op, applied; the calculus is in ops.py --------------
+
+    __add__: ClassVar[Binary] = _operation(ops.add)
+    __radd__: ClassVar[Binary] = _operation(ops.add, reflected=True)  # other + self
+    __sub__: ClassVar[Binary] = _operation(ops.sub)
+    __rsub__: ClassVar[Binary] = _operation(ops.rsub, reflected=True)  # other - self
+    __mul__: ClassVar[Binary] = _operation(ops.mul)
+    __rmul__: ClassVar[Binary] = _operation(ops.mul, reflected=True)  # other * self
+    __truediv__: ClassVar[Binary] = _operation(ops.div)
+    __rtruediv__: ClassVar[Binary] = _operation(ops.rdiv, reflected=True)  # other / self
+    __rpow__: ClassVar[Binary] = _operation(ops.rpow, reflected=True)  # other ** self
+    __neg__: ClassVar[Unary] = _operation(ops.neg)
+    exp: ClassVar[Unary] = _operation(ops.exp, "e ** self.")
+    log: ClassVar[Unary] = _operation(ops.log, "Natural logarithm.")
+    tanh: ClassVar[Unary] = _operation(ops.tanh, "Hyperbolic tangent.")
+    relu: ClassVar[Unary] = _operation(ops.relu, "max(self, 0).")
+    sigmoid: ClassVar[Unary] = _operation(ops.sigmoid, "1 / (1 + e ** -self).")
+
+    def __pow__(self, other: Operand) -> Value:  # a number exponent and a Value one differ
+        return (_pow_value if isinstance(other, Value) else _pow_number)(self, other)
+
+    def backward(
+        self,
+        gradient: float | None = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+    ) -> None:
+        """Add d(self)/d(leaf) * gradient to every leaf's `.grad` (gradient defaults to 1).
+
+        PyTorch's signature: the graph is always kept, so `retain_graph` changes nothing;
+        `create_graph=True` is refused, since `.grad` holds floats (use
+        `micrograd_lite.grad(self, inputs, create_graph=True)`).
+        """
+        from micrograd_lite.autograd import backward
+
+        backward(self, gradient, retain_graph, create_graph)
 
     # -- what a node is --------------------------------------------------------------
+
+    @property
+    def data(self) -> float:
+        """The number this Value holds."""
+        if _mode.get() & _OBSERVED:
+            grad_mode.check_observed("reads .data of a Value")
+        return self._data
+
+    @data.setter
+    def data(self, x: float) -> None:
+        if _mode.get() & _OBSERVED:
+            grad_mode.check_observed("sets .data of a Value")
+        self._data = _number_for("data", x)
+
+    @property
+    def grad(self) -> float:
+        """d(output)/d(self) after `backward()`; accumulates across passes on leaves."""
+        if _mode.get() & _OBSERVED:
+            grad_mode.check_observed("reads .grad of a Value")
+        return self._grad  # None after `zero_grad(set_to_none=True)`, typed float for `p.grad` math
+
+    @grad.setter
+    def grad(self, x: float | None) -> None:
+        if _mode.get() & _OBSERVED:
+            grad_mode.check_observed("sets .grad of a Value")
+        self._grad = None if x is None else _number_for("grad", x)  # type: ignore[assignment]
 
     @property
     def is_leaf(self) -> bool:
@@ -148,12 +269,15 @@ class Value:
         """micrograd's step: pass this node's `.grad` on, adding into its parents' `.grad`.
 
         On a node an operation made, it applies that operation's rule; a closure set
-        with `out._backward = fn` (micrograd's way of adding an op) replaces it.
+        with `out._backward = fn` (micrograd's way of adding an op) replaces it. A node
+        made with `Value(data, children, op)` and no closure passes nothing on.
         """
-        from micrograd_lite.autograd import propagate
-
         closure: Callable[[], None] | None = vars(self).get("_backward")
-        return closure if closure is not None else lambda: propagate(self)
+        if closure is not None:
+            return closure
+        if self.op is None or self.op.closure:
+            return _pass_nothing
+        return lambda: _propagate(self)
 
     @_backward.setter
     def _backward(self, closure: Callable[[], None]) -> None:
@@ -161,35 +285,64 @@ class Value:
             raise TypeError(f"_backward must be a function, got {type(closure).__name__}")
         # Kept in the instance's dict, which this property shadows for attribute lookup.
         vars(self)["_backward"] = closure
-        if self.op is not None and not self.op.closure:
-            self.op = _closure_op(self.op.symbol)  # the closure now differentiates this node
+        op = self.op
+        if op is not None and not op.closure:  # the closure now differentiates this node
+            parents = self.parents
+            self.op = _closure_op(op.symbol)
+            self._a = parents  # a closure's node keeps its parents as a tuple
+            self._b = None
 
     def item(self) -> float:
         """The data, as a Python float."""
-        return self.data
+        if _mode.get() & _OBSERVED:
+            grad_mode.check_observed("calls .item() on a Value")
+        return self._data
 
     def __float__(self) -> float:
-        return self.data
+        if _mode.get() & _OBSERVED:
+            grad_mode.check_observed("takes float() of a Value")
+        return self._data
 
     def __bool__(self) -> bool:
-        return self.data != 0.0
+        outcome = self._data != 0.0
+        if _mode.get() & _OBSERVED:
+            _observer.get().compared(self, "!=", 0.0, outcome)
+        return outcome
 
     def __format__(self, spec: str) -> str:
         # f"{v:.3f}" formats the data, as f"{tensor:.3f}" does in PyTorch.
-        return format(self.data, spec) if spec else repr(self)
+        if _mode.get() & _OBSERVED:
+            grad_mode.check_observed("formats a Value as text")
+        return format(self._data, spec) if spec else _describe(self)
 
     def __repr__(self) -> str:
-        label = f", label={self.label!r}" if self.label else ""
-        if self.op is None:
-            grad = "None" if self.grad is None else _short(self.grad)
-            return f"Value(data={_short(self.data)}, grad={grad}{label})"
-        return f"Value(data={_short(self.data)}, grad_fn={self.op!r}{label})"
+        if _mode.get() & _OBSERVED:
+            grad_mode.check_observed("takes repr() or str() of a Value")
+        return _describe(self)
+
+    # -- comparisons compare data; == stays identity so Values live in sets and dicts --
+
+    def __lt__(self, other: Operand) -> bool:
+        return _compare(self, "<", other)
+
+    def __le__(self, other: Operand) -> bool:
+        return _compare(self, "<=", other)
+
+    def __gt__(self, other: Operand) -> bool:
+        return _compare(self, ">", other)
+
+    def __ge__(self, other: Operand) -> bool:
+        return _compare(self, ">=", other)
+
+    __hash__ = object.__hash__
 
     # -- grad modes ------------------------------------------------------------------
 
     def detach(self) -> Value:
         """A new leaf with the same data that does not require grad."""
-        return Value(self.data, requires_grad=False)
+        if _mode.get() & _OBSERVED:
+            grad_mode.check_observed("calls .detach() on a Value")
+        return _constant(self._data)
 
     @staticmethod
     def __apply_op__(op: Op, inputs: tuple[Any, ...]) -> Value:
@@ -222,144 +375,11 @@ class Value:
         `.grad` holds this pass's gradient. False for leaves, whose `.grad` is theirs."""
         return self.op is not None and self.requires_grad
 
-    if not TYPE_CHECKING:  # hidden from mypy, which would otherwise allow any attribute
-
-        def __getattr__(self, name: str) -> Any:
-            # Python calls this only when normal lookup has failed, so it costs nothing
-            # on the normal path. It still raises AttributeError (hasattr stays False, so
-            # duck typing, copy and pickle see what they expect), with a hint for the
-            # names a PyTorch user reaches for.
-            message = f"{type(self).__name__!r} object has no attribute {name!r}"
-            hint = _MISSING_HINTS.get(name)
-            raise AttributeError(message + (f": {hint}" if hint else ""), name=name, obj=self)
-
-    def backward(
-        self,
-        gradient: float | None = None,
-        retain_graph: bool | None = None,
-        create_graph: bool = False,
-    ) -> None:
-        """Add d(self)/d(leaf) * gradient to every leaf's `.grad` (gradient defaults to 1).
-
-        PyTorch's signature: the graph is always kept, so `retain_graph` changes nothing;
-        `create_graph=True` is refused, since `.grad` holds floats (use
-        `micrograd_lite.grad(self, inputs, create_graph=True)`).
-        """
-        from micrograd_lite.autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph)
-
-    # -- comparisons compare data; == stays identity so Values live in sets and dicts --
-
-    def __lt__(self, other: Operand) -> bool:
-        other_data = _data(other)
-        if other_data is None:
-            return NotImplemented
-        return self.data < other_data
-
-    def __le__(self, other: Operand) -> bool:
-        other_data = _data(other)
-        if other_data is None:
-            return NotImplemented
-        return self.data <= other_data
-
-    def __gt__(self, other: Operand) -> bool:
-        other_data = _data(other)
-        if other_data is None:
-            return NotImplemented
-        return self.data > other_data
-
-    def __ge__(self, other: Operand) -> bool:
-        other_data = _data(other)
-        if other_data is None:
-            return NotImplemented
-        return self.data >= other_data
-
-    __hash__ = object.__hash__
-
-    # -- operations: each is one line naming its Op; the calculus is in ops.py --------
-
-    def __add__(self, other: Operand) -> Value:
-        if (
-            type(other) is Value
-            and (self.requires_grad or other.requires_grad)
-            and _mode.get() == _RECORD
-        ):
-            # Value + Value, the commonest operation: `_binary`'s fast path written out
-            out = _new(Value)
-            out.data = self.data + other.data  # ops.add's forward
-            out.grad = 0.0
-            out.op = _ADD
-            out.requires_grad = True
-            out._a = self
-            out._b = other
-            out._seq = next(_created)
-            return out
-        return _binary(ops.add, self, other)
-
-    def __radd__(self, other: Operand) -> Value:  # other + self
-        return _binary(ops.add, other, self)
-
-    def __sub__(self, other: Operand) -> Value:
-        return _binary(ops.sub, self, other)
-
-    def __rsub__(self, other: Operand) -> Value:  # other - self
-        return _binary(ops.rsub, other, self)
-
-    def __mul__(self, other: Operand) -> Value:
-        if (
-            type(other) is Value
-            and (self.requires_grad or other.requires_grad)
-            and _mode.get() == _RECORD
-        ):
-            out = _new(Value)  # as in __add__
-            out.data = self.data * other.data  # ops.mul's forward
-            out.grad = 0.0
-            out.op = _MUL
-            out.requires_grad = True
-            out._a = self
-            out._b = other
-            out._seq = next(_created)
-            return out
-        return _binary(ops.mul, self, other)
-
-    def __rmul__(self, other: Operand) -> Value:  # other * self
-        return _binary(ops.mul, other, self)
-
-    def __truediv__(self, other: Operand) -> Value:
-        return _binary(ops.div, self, other)
-
-    def __rtruediv__(self, other: Operand) -> Value:  # other / self
-        return _binary(ops.rdiv, other, self)
-
-    def __pow__(self, other: Operand) -> Value:
-        return _binary(ops.pow_value if isinstance(other, Value) else ops.pow_number, self, other)
-
-    def __rpow__(self, other: Operand) -> Value:  # other ** self
-        return _binary(ops.rpow, other, self)
-
-    def __neg__(self) -> Value:
-        return _unary(ops.neg, self)
-
-    def exp(self) -> Value:
-        """e ** self."""
-        return _unary(ops.exp, self)
-
-    def log(self) -> Value:
-        """Natural logarithm."""
-        return _unary(ops.log, self)
-
-    def tanh(self) -> Value:
-        """Hyperbolic tangent."""
-        return _unary(ops.tanh, self)
-
-    def relu(self) -> Value:
-        """max(self, 0)."""
-        return _unary(ops.relu, self)
-
-    def sigmoid(self) -> Value:
-        """1 / (1 + e ** -self)."""
-        return _unary(ops.sigmoid, self)
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle and copy a Value as a leaf holding its data, grad and attributes, as
+        PyTorch pickles a tensor: a result's graph, and a `_backward` closure, stay behind."""
+        state = {k: v for k, v in vars(self).items() if k != "_backward"}
+        return (_leaf_from, (type(self), self.data, self.grad, self.requires_grad), state)
 
     # -- in place: under no_grad update data and keep the object, else a new node -----
 
@@ -375,29 +395,195 @@ class Value:
     def __itruediv__(self, other: Operand) -> Value:
         return _in_place(ops.div, self, other)
 
+    if not TYPE_CHECKING:  # hidden from mypy, which would type them as attributes
 
-_ONE_FLOAT = "a Value is one float; use v.item() (or v.data)"
-_NO_DEVICE = "a Value is one Python float, on no device: there is nothing to move"
-_SCALAR = "a Value is one float, like a 0-d tensor: it has no shape"
+        class _TensorOnly:
+            """A tensor attribute a Value lacks: reading it raises AttributeError with a
+            hint (so `hasattr` stays False, and duck typing, copy and pickle see what
+            they expect). Descriptors, not `__getattr__`: a class with `__getattr__`
+            makes every attribute read of every Value slower."""
 
-#: Hints for tensor attributes a Value does not have, keyed by name (see `__getattr__`).
-_MISSING_HINTS = {
-    "numpy": _ONE_FLOAT,
-    "tolist": _ONE_FLOAT,
-    "cpu": _NO_DEVICE,
-    "cuda": _NO_DEVICE,
-    "to": _NO_DEVICE,
-    "device": _NO_DEVICE,
-    "dtype": "a Value's data is a Python float (float64)",
-    "shape": _SCALAR,
-    "size": _SCALAR,
-    "dim": _SCALAR,
-    "ndim": _SCALAR,
-    "register_hook": (
-        "micrograd_lite has no hooks; read v.grad after backward(), "
-        "or get gradients with micrograd_lite.grad(out, [v])"
-    ),
-}
+            def __init__(self, hint: str) -> None:
+                self.hint = hint
+
+            def __set_name__(self, owner: type, name: str) -> None:
+                self.name = name
+
+            def __get__(self, obj: object, owner: type | None = None) -> Any:
+                kind = type(obj).__name__ if obj is not None else owner.__name__
+                message = f"{kind!r} object has no attribute {self.name!r}: {self.hint}"
+                raise AttributeError(message, name=self.name, obj=obj)
+
+        _one_float = "a Value is one float; use v.item() (or v.data)"
+        _no_device = "a Value is one Python float, on no device: there is nothing to move"
+        _scalar = "a Value is one float, like a 0-d tensor: it has no shape"
+        numpy = _TensorOnly(_one_float)
+        tolist = _TensorOnly(_one_float)
+        cpu = _TensorOnly(_no_device)
+        cuda = _TensorOnly(_no_device)
+        to = _TensorOnly(_no_device)
+        device = _TensorOnly(_no_device)
+        dtype = _TensorOnly("a Value's data is a Python float (float64)")
+        shape = _TensorOnly(_scalar)
+        size = _TensorOnly(_scalar)
+        dim = _TensorOnly(_scalar)
+        ndim = _TensorOnly(_scalar)
+        register_hook = _TensorOnly(
+            "micrograd_lite has no hooks; read v.grad after backward(), "
+            "or get gradients with micrograd_lite.grad(out, [v])"
+        )
+        del _one_float, _no_device, _scalar, _TensorOnly
+
+
+# ---------------------------------------------------------------------------------------
+# The one node-maker. `Value`'s operators hand it their op and their operands.
+# ---------------------------------------------------------------------------------------
+
+
+_pow_number: Binary = _operation(ops.pow_number)  # `v ** 2`
+_pow_value: Binary = _operation(ops.pow_value)  # `v ** w`
+
+
+# ---------------------------------------------------------------------------------------
+# The backward loop.
+# ---------------------------------------------------------------------------------------
+
+
+def graph_below(roots: Sequence[Value]) -> tuple[list[Value], list[Value]]:
+    """What backward visits below `roots`: the results of operations that require grad,
+    newest first (PyTorch's engine order), and the leaves that require grad.
+
+    A node is made after its parents, so newest first is also a reverse topological
+    order: every node comes after each node that uses it. `backward`, `grad`, the
+    visualiser and compile's generated code take their order from here; compile's tape
+    reaches the same order by reading its recording backwards.
+    """
+    results: list[Value] = []
+    leaves: list[Value] = []
+    stack = [root for root in dict.fromkeys(roots) if root.requires_grad]
+    seen = set(stack)  # every node found so far, so each is taken once
+    while stack:
+        v = stack.pop()
+        if v.op is None:
+            leaves.append(v)
+            continue
+        results.append(v)
+        if v.op.arity == 2:  # most nodes: their two parents, written out for speed
+            a, b = v._a, v._b
+            if a.requires_grad and a not in seen:
+                seen.add(a)
+                stack.append(a)
+            if b.requires_grad and b not in seen:
+                seen.add(b)
+                stack.append(b)
+        else:
+            for p in (v._a,) if v.op.arity == 1 else v._a:
+                if p.requires_grad and p not in seen:
+                    seen.add(p)
+                    stack.append(p)
+    results.sort(key=_creation, reverse=True)
+    return results, leaves
+
+
+def backward_pass(outputs: Sequence[Value], seeds: Sequence[float]) -> None:
+    """Add d(outputs · seeds)/d(leaf) into each leaf's `.grad`: each result, newest first,
+    hands its gradient to its op's rule and adds what comes back into its parents'.
+
+    As in PyTorch, contributions to a leaf are summed first and the sum added to its
+    `.grad` once; every sum starts from -0.0, the float that adding leaves unchanged.
+    A result's `.grad` holds this pass's gradient only. If anything fails part-way (a
+    rule raising, `detect_anomaly`, Ctrl-C), every `.grad` is put back as it was.
+    """
+    results, leaves = graph_below(outputs)
+    before = [v._grad for v in results]
+    before_leaves = [v._grad for v in leaves]
+    for v in results:
+        v._grad = -0.0
+    for v in leaves:
+        v._grad = -0.0
+    check = _mode.get() & _ANOMALY
+    try:
+        for output, seed in zip(outputs, seeds):
+            output._grad += seed
+        for node in results:
+            op: Op = node.op  # type: ignore[assignment]  # results always have an op
+            g = node._grad
+            if op.arity == 2:
+                a, b = node._a, node._b
+                grads = op.vjp(g, node._data, a._data, b._data)
+                if check:
+                    _check_backward(op, grads, (a, b))
+                if a.requires_grad:
+                    a._grad += grads[0]
+                if b.requires_grad:
+                    b._grad += grads[1]
+            elif op.arity == 1:
+                a = node._a
+                grads = op.vjp(g, node._data, a._data)
+                if check:
+                    _check_backward(op, grads, (a,))
+                if a.requires_grad:
+                    a._grad += grads[0]
+            elif op.closure:  # micrograd's node: its `_backward` closure adds
+                node._backward()
+                if check:
+                    _check_backward(op, [p._grad for p in node._a], node._a)
+            else:
+                parents = node._a
+                grads = op.vjp(g, node._data, *[p._data for p in parents])
+                if check:
+                    _check_backward(op, grads, parents)
+                for parent, grad in zip(parents, grads):
+                    if parent.requires_grad:
+                        parent._grad += grad
+    except BaseException:
+        for v, old in zip(results, before):
+            v._grad = old
+        for v, old in zip(leaves, before_leaves):
+            v._grad = old
+        raise
+    for leaf, old in zip(leaves, before_leaves):
+        if old:  # else (0.0, -0.0, or None: no gradient yet) the pass's sum stands as it is
+            leaf._grad = old + leaf._grad
+
+
+_creation = operator.attrgetter("_seq")
+
+
+def _propagate(node: Value) -> None:
+    """One node's step of backward, as micrograd's `_backward()`: apply the node's rule
+    to its current `.grad` and add the results into its parents' `.grad`."""
+    op = node.op
+    g = node._grad
+    if op is None or g is None:  # a leaf, or "no gradient yet": nothing to pass on
+        return
+    parents = node.parents
+    for parent, grad in zip(parents, op.vjp(g, node._data, *[p._data for p in parents])):
+        if parent.requires_grad:
+            parent._grad = grad if parent._grad is None else parent._grad + grad
+
+
+def _pass_nothing() -> None:
+    """The `_backward` of a leaf, and of micrograd's node before a closure is set."""
+
+
+def _check_backward(op: Op, grads: Sequence[Any], parents: Sequence[Value]) -> None:
+    for g in grads:
+        if not math.isfinite(float(g)):
+            raise anomaly_error(op, "backward", float(g), parents)
+
+
+def anomaly_error(op: Op, phase: str, bad: float, parents: Sequence[Value]) -> FloatingPointError:
+    """The error `detect_anomaly()` raises: names the op and the labels of its inputs."""
+    labels = ", ".join(p.label or _describe(p) for p in parents)
+    return FloatingPointError(
+        f"detect_anomaly: {op.name()} returned {bad} in its {phase} pass (inputs: {labels})"
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Operands, n-ary operations, in-place updates and micrograd's own nodes.
+# ---------------------------------------------------------------------------------------
 
 
 def sum(values: Iterable[Operand]) -> Value:  # noqa: A001  # micrograd_lite.sum, like torch.sum
@@ -410,35 +596,64 @@ def mean(values: Iterable[Operand]) -> Value:
     return _apply_or(ops.mean_of, values, empty=math.nan)
 
 
-# ---------------------------------------------------------------------------------------
-# Making result nodes. These run once per operation, so they are kept short and direct.
-# ---------------------------------------------------------------------------------------
+def _apply_or(op: Op, values: Iterable[object], empty: float) -> Value:
+    """`apply(op, *values)`, or a constant `empty` when there are no values (sum, mean)."""
+    inputs = list(values)
+    return apply(op, *inputs) if inputs else _constant(empty)
 
 
-def _node(data: float, parents: tuple[Value, ...], op: Op | None, requires_grad: bool) -> Value:
-    """A new Value without the argument checks of `Value()`; `op` None makes a leaf."""
+def apply(op: Op, *inputs: object) -> Value:
+    """`op` applied to Values and real numbers: the node it makes, as `op(*inputs)` gives."""
+    if op.closure:
+        raise TypeError(f"{op.name()} belongs to nodes made with Value(data, children, op)")
+    if op.arity and len(inputs) != op.arity:
+        raise TypeError(f"{op.name()} takes {op.arity} inputs, got {len(inputs)}")
+    parents = _operands(op, inputs)
+    if not parents:
+        raise TypeError(f"{op.name()} takes at least one input")
+    made: Value = _operation(op)(*parents) if op.arity in (1, 2) else _operation(op)(parents)
+    return made
+
+
+def _operands(op: Op, values: Iterable[object]) -> tuple[Value, ...]:
+    parents = []
+    for x in values:
+        if type(x) is not Value:  # a number, or a subclass of Value
+            v = _operand(x)
+            if v is None:
+                got = type(x).__name__
+                raise TypeError(f"{op.name()} takes Values and real numbers, got {got}")
+            x = v
+        parents.append(x)
+    return tuple(parents)
+
+
+def _constant(x: float) -> Value:
+    """A leaf that requires no grad: a number in an expression, or a detached Value."""
     out: Value = _new(Value)
-    out.data = data
-    out.grad = 0.0
-    out.op = op
+    out._data = x
+    out._grad = 0.0
+    out.op = None
+    out.requires_grad = False
+    return out
+
+
+def _leaf_from(kind: type[Value], data: float, grad: float | None, requires_grad: bool) -> Value:
+    """A leaf of class `kind`, as an unpickled or copied Value is rebuilt."""
+    out: Value = _new(kind)
+    out._data = data
+    out._grad = grad  # type: ignore[assignment]  # None: "no gradient yet"
+    out.op = None
     out.requires_grad = requires_grad
-    if op is not None:
-        out._seq = next(_created)
-        if op.arity == 2:
-            out._a, out._b = parents
-        elif op.arity == 1:
-            (out._a,) = parents
-        else:
-            out._a = parents
     return out
 
 
 def _operand(x: object) -> Value | None:
-    """A Python number as a leaf that needs no gradient; a Value (of any subclass) as it
-    is; None for anything else."""
+    """A Python number as a constant leaf; a Value (of any subclass) as it is; None for
+    anything else."""
     number = as_float(x)
     if number is not None:
-        return _node(number, (), None, False)
+        return _constant(number)
     return x if isinstance(x, Value) else None
 
 
@@ -456,106 +671,45 @@ def as_float(x: object) -> float | None:
         return math.inf if x > 0 else -math.inf  # type: ignore[operator]
 
 
-def _binary(op: Op, a: Any, b: Any) -> Value:
-    if type(a) is not Value:  # a number, or a subclass of Value
-        a = _operand(a)
-        if a is None:
-            return NotImplemented  # type: ignore[no-any-return]  # Python raises TypeError
-    if type(b) is not Value:
-        b = _operand(b)
-        if b is None:
-            return NotImplemented  # type: ignore[no-any-return]  # Python raises TypeError
-    data = op.forward(a.data, b.data)
-    requires_grad = a.requires_grad or b.requires_grad
-    mode = _mode.get()
-    if (mode == _RECORD and requires_grad) or mode == _OBSERVED_RECORD:
-        out = _new(Value)  # the common cases: `_result` written out, two calls saved
-        out.data = data
-        out.grad = 0.0
-        out.op = op
-        out.requires_grad = requires_grad
-        out._a = a
-        out._b = b
-        out._seq = next(_created)
-        if mode != _RECORD:  # compile's recording sees every node, as `_result` says
-            _observer.get().made(out)
-        return out
-    return _result(op, data, (a, b))
+def _number_for(what: str, x: object) -> float:
+    """What may be stored in `.data` or `.grad`: a real number, as a float."""
+    if type(x) is float:
+        return x
+    number = as_float(x)
+    if number is None:
+        raise TypeError(f".{what} takes a real number, got {type(x).__name__}")
+    return number
 
 
-def _unary(op: Op, a: Value) -> Value:
-    data = op.forward(a.data)
-    requires_grad = a.requires_grad
-    mode = _mode.get()
-    if (mode == _RECORD and requires_grad) or mode == _OBSERVED_RECORD:
-        out = _new(Value)  # as in `_binary`
-        out.data = data
-        out.grad = 0.0
-        out.op = op
-        out.requires_grad = requires_grad
-        out._a = a
-        out._seq = next(_created)
-        if mode != _RECORD:
-            _observer.get().made(out)
-        return out
-    return _result(op, data, (a,))
-
-
-def _apply_or(op: Op, values: Iterable[object], empty: float) -> Value:
-    """`apply(op, *values)`, or a constant `empty` when there are no values (sum, mean)."""
-    inputs = list(values)
-    return apply(op, *inputs) if inputs else _node(empty, (), None, False)
-
-
-def apply(op: Op, *inputs: object) -> Value:
-    """`op` applied to Values and real numbers: the node it makes, as `op(*inputs)` gives."""
-    if op.closure:
-        raise TypeError(f"{op.name()} belongs to nodes made with Value(data, children, op)")
-    if op.arity and len(inputs) != op.arity:
-        raise TypeError(f"{op.name()} takes {op.arity} inputs, got {len(inputs)}")
-    parents = _operands(op, inputs)
-    if not parents:
-        raise TypeError(f"{op.name()} takes at least one input")
-    return _result(op, op.forward(*[p.data for p in parents]), parents)
-
-
-def _operands(op: Op, values: Iterable[object]) -> tuple[Value, ...]:
-    parents = []
-    for x in values:
-        if type(x) is not Value:  # a number, or a subclass of Value
-            v = _operand(x)
-            if v is None:
-                got = type(x).__name__
-                raise TypeError(f"{op.name()} takes Values and real numbers, got {got}")
-            x = v
-        parents.append(x)
-    return tuple(parents)
-
-
-def _result(op: Op, data: float, parents: tuple[Value, ...]) -> Value:
-    """The general case: check anomalies, and record only when grad mode says so."""
-    mode = _mode.get()
-    if mode & grad_mode.ANOMALY and not math.isfinite(data):
-        from micrograd_lite.autograd import anomaly_error
-
-        raise anomaly_error(op, "forward", data, parents)
-    if mode & _OBSERVED:  # an observer sees every edge, even between constants
-        out = _node(
-            data, parents, op, bool(mode & _RECORD) and any(p.requires_grad for p in parents)
+def _compare(v: Value, symbol: str, other: object) -> bool:
+    """`v < other` and the like, on the data; a watching tool sees each outcome."""
+    other_data = other._data if isinstance(other, Value) else as_float(other)
+    if other_data is None:
+        return NotImplemented  # type: ignore[no-any-return]  # Python raises TypeError
+    outcome = _COMPARISONS[symbol](v._data, other_data)
+    if _mode.get() & _OBSERVED:
+        _observer.get().compared(
+            v, symbol, other if isinstance(other, Value) else other_data, outcome
         )
-        grad_mode.observer.get().made(out)
-        return out
-    if mode & _RECORD and any(p.requires_grad for p in parents):
-        return _node(data, parents, op, True)
-    return _node(data, (), None, False)
+    return outcome
+
+
+_COMPARISONS: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
 
 
 def _in_place(op: Op, a: Value, b: Operand) -> Value:
     """`a op= b`: under no_grad, change `a.data` and keep the object; with grad enabled, a
-    new node (so `loss += term` keeps its graph), except on a leaf that requires grad."""
+    new node (so `loss += term` keeps its graph), except on a leaf that requires grad
+    when `b` is a number or a Value that does not: the update `p -= lr * p.grad`."""
     mode = _mode.get()
     if mode & _RECORD:
-        if a.op is None and a.requires_grad and _data(b) is not None:
+        update = (isinstance(b, Value) and not b.requires_grad) or as_float(b) is not None
+        if a.op is None and a.requires_grad and update:
             # A new node would rebind the name and leave the parameter as it was: the
             # silent `for p in model.parameters(): p -= lr * p.grad`. PyTorch refuses it.
             raise RuntimeError(
@@ -563,16 +717,35 @@ def _in_place(op: Op, a: Value, b: Operand) -> Value:
                 f"({op.symbol}=); update it inside `with micrograd_lite.no_grad():` as in "
                 "PyTorch, or change its .data"
             )
-        return _binary(op, a, b)  # a new node, so `loss += term` keeps its graph
+        made: Value = _operation(op)(a, b)  # a new node: `loss += term`, `total += loss`
+        return made
     grad_mode.check_observed(f"changes a Value in place with {op.symbol}= under no_grad")
-    b_data = _data(b)
+    b_data = b._data if isinstance(b, Value) else as_float(b)
     if b_data is None:
         return NotImplemented  # type: ignore[no-any-return]  # Python raises TypeError
-    a.data = op.forward(a.data, b_data)
+    a._data = op.forward(a._data, b_data)
     return a
 
 
 _closure_ops: dict[str, Op] = {}
+
+
+def _make_closure_node(v: Value, parents: tuple[Value, ...], symbol: str) -> None:
+    """micrograd's node, `Value(data, (a, b), '+')`: its `_backward` closure, once set,
+    differentiates it; until then it passes no gradient on."""
+    grad_mode.check_observed(
+        f"makes a node with Value(data, children, {symbol!r}), whose _backward closure "
+        "cannot be followed; define the operation with micrograd_lite.define_op"
+    )
+    mode = _mode.get()
+    v.requires_grad = bool(
+        v.requires_grad and mode & _RECORD and any(p.requires_grad for p in parents)
+    )
+    if v.requires_grad:
+        v.op = _closure_op(symbol)
+        v._a = parents
+        v._b = None
+        v._seq = next(_created)
 
 
 def _closure_op(symbol: str) -> Op:
@@ -614,11 +787,13 @@ def _children_of(children: object) -> tuple[Value, ...]:
     return parents
 
 
-def _data(x: object) -> float | None:
-    """The float in a Value or a real number; None for anything else."""
-    if isinstance(x, Value):
-        return x.data
-    return as_float(x)
+def _describe(v: Value) -> str:
+    """`repr(v)`: `Value(data=2.0, grad=0.0)` for a leaf, with its grad_fn for a result."""
+    label = f", label={v.label!r}" if v.label else ""
+    if v.op is None:
+        grad = "None" if v._grad is None else _short(v._grad)
+        return f"Value(data={_short(v._data)}, grad={grad}{label})"
+    return f"Value(data={_short(v._data)}, grad_fn={v.op!r}{label})"
 
 
 def _short(x: float) -> str:

@@ -40,13 +40,18 @@ class Observer(Protocol):
     """A tool that watches the graph being built, in one thread or task (see `observed`).
 
     While it watches, every operation keeps its parents, even between Values that do not
-    require grad, and hands the node to `made`; the library asks `check` before actions
-    that leave the graph (backward, grad, an in-place update, a `_backward` closure), and
-    the observer raises there to refuse one. `micrograd_lite.compile` records this way.
+    require grad, and hands the node to `made`; every comparison of a Value (`<`, `>=`,
+    `bool(v)`) is handed to `compared`; and the library asks `check` before each action
+    that takes a number out of the graph or leaves it (reading `.data` or `.grad`,
+    `float(v)`, formatting, an in-place update, backward, grad, a `_backward` closure),
+    where the observer raises to refuse it. `micrograd_lite.compile` records this way.
     """
 
     def made(self, out: Value) -> None:
         """Called with every node an operation makes, in the order they are made."""
+
+    def compared(self, left: Value, symbol: str, right: Value | float, outcome: bool) -> None:
+        """Called with every comparison of a Value and its outcome (`bool(v)` is `v != 0`)."""
 
     def check(self, action: str) -> None:
         """Called before `action` (e.g. "calls backward()"); raises to refuse it."""

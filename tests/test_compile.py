@@ -329,13 +329,12 @@ def test_comparisons_between_values_and_sorting_are_guarded() -> None:
 
 
 def test_the_generated_code_shows_its_guards() -> None:
-    """source() writes each guard as an early return, naming the line of fn it came from."""
+    """source() writes each guard as an early return that says why it is there."""
     compiled = mg.compile(branchy)
     compiled(Value(1.0))
     source = compiled.source()
     assert "if not (v0 > 0.0):" in source
-    assert "guard: line" in source
-    assert "test_compile.py (`if x > 0:`)" in source
+    assert "guard: fn would branch otherwise" in source
 
 
 # ---------------------------------------------------------------------------------------
@@ -433,11 +432,12 @@ def test_differentiating_or_updating_inside_fn_is_refused(
 
 
 def test_a_refused_recording_leaves_values_as_they_were() -> None:
-    """After a refusal, reading .data works again everywhere."""
+    """After a refusal, reading .data works again, and the class is as it was."""
+    members = dict(vars(Value))
     with pytest.raises(CompileError):
         mg.compile(reads_data)(Value(2.0))
     assert Value(2.0).data == 2.0
-    assert type(vars(Value)["data"]).__name__ == "member_descriptor"
+    assert dict(vars(Value)) == members
 
 
 def test_a_value_made_before_the_call_cannot_pass_its_gradient() -> None:

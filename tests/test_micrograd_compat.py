@@ -381,3 +381,82 @@ def test_micrograds_own_engine_tests_agree_with_pytorch() -> None:
     for mine, pytorch in zip(ours[:2], theirs[:2]):  # the leaves a and b
         assert abs(mine.grad - pytorch.grad.item()) < 1e-6
     assert abs(ours[2].data - theirs[2].data.item()) < 1e-6
+
+
+# ---------------------------------------------------------------------------------------
+# micrograd code that once broke: each test is the code as a user writes it
+# ---------------------------------------------------------------------------------------
+
+
+def test_a_node_built_by_hand_without_a_closure_passes_no_gradient_on() -> None:
+    """micrograd's `_backward` starts as `lambda: None`: the gradient stops at the node."""
+    a, b = Value(2.0), Value(3.0)
+    v = Value(5.0, (a, b), "+")
+    (v * 2).backward()
+    assert v.grad == 2.0
+    assert (a.grad, b.grad) == (0.0, 0.0)
+
+
+def test_plus_equals_on_a_leaf_accumulates_a_loss_as_micrograd_does() -> None:
+    """`total = Value(0.0); total += loss` builds the node, as `total = total + loss`."""
+    w = Value(3.0)
+    total = Value(0.0)
+    for x in (1.0, 2.0):
+        total += w * x
+    total.backward()
+    assert total.data == 9.0
+    assert w.grad == 3.0
+
+
+@pytest.mark.parametrize("other", [0.1, Value(0.1, requires_grad=False)])
+def test_plus_equals_of_an_update_on_a_parameter_still_raises(other: Any) -> None:
+    """`p -= lr * p.grad` outside no_grad would rebind the name and train nothing."""
+    p = Value(1.0)
+    with pytest.raises(RuntimeError, match="in-place operation"):
+        p -= other
+    assert p.data == 1.0
+
+
+@pytest.mark.parametrize("make", [lambda a, b: a * b, lambda a, b: (a + b).tanh()])
+def test_setting_a_closure_on_a_built_node_keeps_its_parents(
+    make: Callable[[Value, Value], Value],
+) -> None:
+    """`out._backward = fn` on a node made by `*` or `tanh` replaces its rule, not its edges."""
+    a, b = Value(2.0), Value(3.0)
+    out = make(a, b)
+    parents = out.parents
+
+    def _backward() -> None:
+        a.grad += 10.0 * out.grad
+
+    out._backward = _backward
+    assert out.parents == parents
+    out.backward()
+    assert (a.grad, b.grad) == (10.0, 0.0)
+
+
+def test_a_backward_that_fails_part_way_leaves_every_grad_as_it_was() -> None:
+    """A rule raising (here a closure) must not wipe gradients accumulated earlier."""
+    w = Value(2.0)
+    (w * 1.5).backward()
+    h = w * 3.0
+    h.backward()
+    before = (w.grad, h.grad)
+    out = Value(1.0, (h,), "boom")
+
+    def _backward() -> None:
+        raise KeyboardInterrupt
+
+    out._backward = _backward
+    with pytest.raises(KeyboardInterrupt):
+        (out * 2.0 + w).backward()
+    assert (w.grad, h.grad) == before == (4.5, 1.0)
+
+
+def test_a_backward_stopped_by_detect_anomaly_leaves_every_grad_as_it_was() -> None:
+    """detect_anomaly raising in backward leaves the earlier pass's gradients."""
+    w = Value(0.0)
+    (w * 3.0).backward()
+    with mg.detect_anomaly(), pytest.raises(FloatingPointError, match="in its backward pass"):
+        (w * 2.0 + w**0.5).backward()  # the square root's slope at 0 is inf
+    assert w.grad == 3.0

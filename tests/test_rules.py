@@ -97,3 +97,68 @@ def test_forward_and_rule_give_floats_at_edge_values(op: ops.Op) -> None:
         assert all(type(g) is float for g in grads)
 
     check()
+
+
+# ---------------------------------------------------------------------------------------
+# The rule in ops.py is the rule that runs: replace one, and every path follows it.
+# ---------------------------------------------------------------------------------------
+
+
+def doubled_and_tripled(g: ops.Num, out: ops.Num, a: ops.Num, b: ops.Num) -> tuple[ops.Num, ...]:
+    """A deliberately wrong rule for `*`: twice and three times the true gradients."""
+    return g * b * 2.0, g * a * 3.0
+
+
+@pytest.fixture
+def replaced_mul_rule(monkeypatch: pytest.MonkeyPatch) -> tuple[float, float]:
+    """ops.mul's rule replaced; the gradients of a * b at (2, 5) it gives."""
+    monkeypatch.setattr(ops.mul, "vjp", doubled_and_tripled)
+    return 10.0, 6.0
+
+
+def test_backward_runs_the_replaced_rule(replaced_mul_rule: tuple[float, float]) -> None:
+    a, b = Value(2.0), Value(5.0)
+    (a * b).backward()
+    assert (a.grad, b.grad) == replaced_mul_rule
+
+
+def test_grad_with_create_graph_runs_the_replaced_rule(
+    replaced_mul_rule: tuple[float, float],
+) -> None:
+    a, b = Value(2.0), Value(5.0)
+    grads = mg.grad(a * b, [a, b], create_graph=True)
+    assert tuple(g.data for g in grads) == replaced_mul_rule  # type: ignore[union-attr]
+
+
+def test_the_manual_backward_step_runs_the_replaced_rule(
+    replaced_mul_rule: tuple[float, float],
+) -> None:
+    a, b = Value(2.0), Value(5.0)
+    out = a * b
+    out.grad = 1.0
+    out._backward()
+    assert (a.grad, b.grad) == replaced_mul_rule
+
+
+def test_the_stepper_shows_the_replaced_rule(replaced_mul_rule: tuple[float, float]) -> None:
+    from micrograd_lite.viz import stepper
+
+    a, b = Value(2.0, label="a"), Value(5.0, label="b")
+    steps = stepper(a * b).steps
+    shown = {
+        s[1:] for step in steps if step["phase"] == "backward" for s in map(tuple, step["set"])
+    }
+    assert {("grad", "10"), ("grad", "6")} <= shown
+
+
+def test_gradcheck_catches_the_replaced_rule(replaced_mul_rule: tuple[float, float]) -> None:
+    assert not mg.gradcheck(lambda x, y: x * y, [Value(2.0), Value(5.0)], raise_exception=False)
+
+
+@pytest.mark.parametrize("generate", [False, True], ids=["tape", "generated code"])
+def test_compile_runs_the_replaced_rule(
+    replaced_mul_rule: tuple[float, float], generate: bool
+) -> None:
+    a, b = Value(2.0), Value(5.0)
+    mg.compile(lambda x, y: x * y, generate=generate)(a, b)
+    assert (a.grad, b.grad) == replaced_mul_rule

@@ -8,9 +8,12 @@ that hooks in through `grad_mode.Observer`, so the core never imports it.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
+
+from micrograd_lite import ops
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "micrograd_lite"
@@ -68,3 +71,155 @@ FILES = sorted([*PACKAGE.rglob("*.py"), *(ROOT / "tests").glob("*.py")])
 def test_no_module_uses_another_modules_private_names(path: Path) -> None:
     """What nn, the compiler and the tests need from another module is public."""
     assert private_reaches(path) == []
+
+
+# ---------------------------------------------------------------------------------------
+# The calculus is written once, and only the engine touches a node's insides.
+# ---------------------------------------------------------------------------------------
+
+#: A node's private fields: its number, its gradient, its parents and its place in order.
+PRIVATE_FIELDS = {"_data", "_grad", "_a", "_b", "_seq"}
+LIBRARY = sorted(PACKAGE.rglob("*.py"))
+
+
+def ids(paths: list[Path]) -> list[str]:
+    return [str(p.relative_to(ROOT)) for p in paths]
+
+
+@pytest.mark.parametrize("path", LIBRARY, ids=ids(LIBRARY))
+def test_only_the_engine_reads_a_nodes_private_fields(path: Path) -> None:
+    """`v._a`, `v._data` and the like appear in engine.py alone: everything else uses
+    `parents`, `data` and `grad`, as a user does."""
+    if path.name == "engine.py":
+        return
+    tree = ast.parse(path.read_text())
+    reads = [
+        f"line {node.lineno}: .{node.attr}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and node.attr in PRIVATE_FIELDS
+    ]
+    assert reads == []
+
+
+SOURCES = sorted([*LIBRARY, *(ROOT / "tests").glob("*.py"), *(ROOT / "benchmarks").glob("*.py")])
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=ids(SOURCES))
+def test_nothing_outside_the_engine_changes_the_value_class(path: Path) -> None:
+    """No `setattr(Value, ...)` and no `Value.x = ...`: a tool that needs to see what
+    Values do watches through `grad_mode.Observer`."""
+    if path.name == "engine.py":
+        return
+    tree = ast.parse(path.read_text())
+    changes = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("setattr", "delattr")
+            and node.args
+            and isinstance(node.args[0], ast.Name)
+            and node.args[0].id == "Value"
+        ):
+            changes.append(f"line {node.lineno}: {node.func.id}(Value, ...)")
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        for target in targets:
+            if isinstance(target, ast.Attribute) and getattr(target.value, "id", "") == "Value":
+                changes.append(f"line {node.lineno}: Value.{target.attr} = ...")
+    assert changes == []
+
+
+COMPILER = sorted((PACKAGE / "compiler").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", COMPILER, ids=ids(COMPILER))
+def test_the_compiler_inspects_no_frames_and_patches_nothing(path: Path) -> None:
+    """compile records through the core's hook: no frame inspection, no setattr at all."""
+    text = path.read_text()
+    for word in ("_getframe", "currentframe", "f_globals", "f_back", "setattr("):
+        assert word not in text, word
+
+
+def singled_out_ops(path: Path) -> list[str]:
+    """Places that single out a built-in op by identity (`op is ops.mul`, `_ADD = ops.add`),
+    which is how a second, hand-kept copy of its rule starts."""
+    keys = set(ops.BUILT_IN)
+
+    def names_an_op(node: ast.AST) -> bool:
+        return (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "ops"
+            and node.attr in keys
+        )
+
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Compare) and any(
+            names_an_op(side) for side in (node.left, *node.comparators)
+        ):
+            found.append(f"line {node.lineno}: compares with an op")
+        if isinstance(node, ast.Assign):
+            values = node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]
+            if any(names_an_op(v) for v in values):
+                found.append(f"line {node.lineno}: keeps an op under another name")
+    return found
+
+
+@pytest.mark.parametrize("path", LIBRARY, ids=ids(LIBRARY))
+def test_no_module_singles_out_an_op_so_each_rule_runs_from_its_block(path: Path) -> None:
+    """Every derivative is written once, in its block in ops.py, and every path (backward,
+    grad, the tape, the generated code, the stepper) calls that block: none treats an op
+    apart. (`test_rules.py` replaces a rule and sees every path follow it.)"""
+    if path.name == "ops.py":
+        return
+    assert singled_out_ops(path) == []
+
+
+def test_each_built_in_rule_is_defined_once_in_ops() -> None:
+    """Each op's rule is one `def` in ops.py under `define_op`, and no other file of the
+    library defines a rule."""
+    defined: dict[str, list[str]] = {}
+    for path in LIBRARY:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef) and any(
+                isinstance(d, ast.Call) and getattr(d.func, "id", "") == "define_op"
+                for d in node.decorator_list
+            ):
+                defined.setdefault(node.name, []).append(path.name)
+    assert defined == {key: ["ops.py"] for key in ops.BUILT_IN}
+
+
+# ---------------------------------------------------------------------------------------
+# The README's reading path names the lines that are there.
+# ---------------------------------------------------------------------------------------
+
+
+def spans(path: Path) -> dict[str, tuple[int, int]]:
+    """Each top-level function and class of a file, and each method, by name: its lines."""
+    found: dict[str, tuple[int, int]] = {}
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            found[node.name] = (node.lineno, node.end_lineno or node.lineno)
+            for member in node.body if isinstance(node, ast.ClassDef) else []:
+                if isinstance(member, ast.FunctionDef):
+                    found[f"{node.name}.{member.name}"] = (member.lineno, member.end_lineno or 0)
+    return found
+
+
+def test_the_readmes_reading_path_is_the_code_it_names() -> None:
+    """Each row's lines are exactly its pieces, and the total the README states adds up."""
+    text = (ROOT / "README.md").read_text().split("## How it works\n", 1)[1].split("\n## ")[0]
+    rows = re.findall(r"^\| \d \| `micrograd_lite/(\w+\.py)` \| (\d+)-(\d+) \|", text, re.M)
+    ops_spans, engine = spans(PACKAGE / "ops.py"), spans(PACKAGE / "engine.py")
+    add_comment = ops_spans["add"][0] - 2  # the maths comment sits above the decorator
+    expected = [
+        ("ops.py", add_comment, ops_spans["mul"][1]),
+        ("engine.py", *engine["_operation"]),
+        ("engine.py", engine["Value"][0], engine["Value.__pow__"][1]),
+        ("engine.py", engine["graph_below"][0], engine["backward_pass"][1]),
+    ]
+    assert [(name, int(a), int(b)) for name, a, b in rows] == expected
+    total = sum(b - a + 1 for _, a, b in expected)
+    assert f"{total} lines in two files" in text
+    assert 200 <= total <= 300  # one sitting

@@ -217,7 +217,7 @@ class _Writer:
         condition = f"{self.value(guard.left)} {guard.symbol} {right}"
         test = f"not ({condition})" if guard.outcome else condition
         self.emit(f"if {test}:")
-        self.emit("    return None", f"guard: {guard.line}")
+        self.emit("    return None", "guard: fn would branch otherwise, so record it again")
 
     def accumulate(self, v: Value, contribution: str, comment: str = "") -> bool:
         """Add a contribution to v's gradient, as `backward()` adds into `v.grad`; whether

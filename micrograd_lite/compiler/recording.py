@@ -1,51 +1,47 @@
 """Recording: run `fn` once, eagerly, and keep every node it makes and every branch it takes.
 
 A recording is a `grad_mode.Observer`: while it runs, the engine hands it every node
-fn's operations make, with its parents even where no gradient flows, so the generated
+fn's operations make, with its parents even where no gradient flows, so the compiled
 code can recompute all of them from new data.
 
 A number that leaves the graph is where a compiled function could go wrong: `if x > 0`
-takes one path on this data and maybe another on the next. So while recording, every
-way Python code can get a number out of a Value is watched:
+takes one path on this data and maybe another on the next. So the engine tells the
+observer of every way Python code can get a number out of a Value:
 
-- comparisons (`<`, `<=`, `>`, `>=`) and `bool(v)` become guards: the generated code
+- comparisons (`<`, `<=`, `>`, `>=`) and `bool(v)` become guards: the compiled code
   checks each one on every call, and a call where one comes out differently is
   recorded again (`Guard`);
-- reading `.data` or `.grad`, `float(v)`, `v.item()`, `v.detach()`, formatting a Value
-  (`f"{v:.3f}"`) and `repr(v)` or `str(v)` raise
-  `CompileError` naming the line, because the number could go anywhere and the compiled
-  code could not follow it;
+- reading or setting `.data` or `.grad`, `float(v)`, `v.item()`, `v.detach()`,
+  formatting a Value (`f"{v:.3f}"`), `repr(v)` or `str(v)`, copying or pickling it raise
+  `CompileError` naming fn's line, because the number could go anywhere and the
+  compiled code could not follow it;
 - so do changing a Value in place under `no_grad`, calling `backward()` or `grad()`
-  inside fn, and building a micrograd-style node with a `_backward` closure (the
-  engine asks the observer's `check` before each).
+  inside fn, and building a micrograd-style node with a `_backward` closure.
 
-The watching swaps these members of `Value` for checking versions only while some
-recording runs, and each check asks its own thread's grad mode, so other threads go on
-as before (a little slower) and nothing is paid when no recording runs.
+The observer is this thread's own (a `ContextVar`), so other threads go on as before.
 """
 
 from __future__ import annotations
 
-import linecache
 import os
-import sys
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
+from types import TracebackType
 from typing import Any
 
-from micrograd_lite import engine, grad_mode
+from micrograd_lite import grad_mode
 from micrograd_lite.engine import Value
 
-__all__ = ["CompileError", "Guard", "Recording", "record", "refuse"]
-
-_mode = grad_mode.mode
-_OBSERVED = grad_mode.OBSERVED
+__all__ = ["CompileError", "Guard", "Recording", "record"]
 
 
 class CompileError(RuntimeError):
     """`fn` does something a compiled function could not replay on other data."""
+
+    #: What fn did, for a refusal made while recording; its message names fn's line
+    #: once the error has left fn (see `record`).
+    action: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,7 +53,6 @@ class Guard:
     symbol: str  # "<", "<=", ">", ">=", or "!=" for bool(v), which is v != 0
     right: Value | float
     outcome: bool
-    line: str  # where in fn, for the generated code's comments
 
 
 @dataclass(frozen=True)
@@ -77,66 +72,17 @@ class _Recorder:
         self.guards: list[Guard] = []
         self.made = self.nodes.append  # called once per node: no Python frame of its own
 
+    def compared(self, left: Value, symbol: str, right: Value | float, outcome: bool) -> None:
+        self.guards.append(Guard(len(self.nodes), left, symbol, right, outcome))
+
     def check(self, action: str) -> None:
         if "backward()" in action or "grad()" in action:
             action += "; a compiled call runs backward itself, so return the loss"
-        raise refuse(action)
-
-    def guard(self, left: Value, symbol: str, right: Value | float, outcome: bool) -> None:
-        self.guards.append(Guard(len(self.nodes), left, symbol, right, outcome, user_line()))
-
-
-def record(fn: Callable[..., Any], args: tuple[Any, ...]) -> Recording:
-    """Run `fn(*args)` with the graph recorded in full and number reads watched."""
-    recorder = _Recorder()
-    with grad_mode.observed(recorder), _reads_watched():  # callers run anomaly mode eagerly
-        result = fn(*args)
-    return Recording(result, recorder.nodes, recorder.guards)
-
-
-def _recorder() -> _Recorder | None:
-    """The recording this thread is running, if any."""
-    if _mode.get() & _OBSERVED:
-        watcher = grad_mode.observer.get()
-        if isinstance(watcher, _Recorder):
-            return watcher
-    return None
-
-
-_STANDARD_LIBRARY = os.path.dirname(os.__file__) + os.sep  # where `os`, and `copy`, live
-
-
-def refuse(what: str) -> CompileError:
-    """The error for something fn does while recording that cannot be compiled."""
-    return CompileError(
-        f"micrograd_lite.compile cannot record this: {user_line()} {what}. "
-        "Compiled code replays only operations on Values; compare Values directly "
-        "(`v > 0` is guarded and re-recorded when it changes), and read numbers from "
-        "what the compiled call returns or after it."
-    )
-
-
-def user_line() -> str:
-    """The first line outside micrograd_lite and Python's standard library on the stack:
-    where fn did the thing (`copy.copy(v)` reads the data inside `copy`)."""
-    frame = sys._getframe(1)
-    while frame.f_back is not None and (
-        frame.f_globals.get("__name__", "").startswith("micrograd_lite.")
-        or frame.f_code.co_filename.startswith(_STANDARD_LIBRARY)
-    ):
-        frame = frame.f_back
-    text = linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
-    where = f"line {frame.f_lineno} of {frame.f_code.co_filename}"
-    return f"{where} (`{text}`)" if text else where
-
-
-# ---------------------------------------------------------------------------------------
-# Watching reads: checking versions of Value's members, swapped in while recording.
-# ---------------------------------------------------------------------------------------
-
-_ENGINE = vars(engine)  # the engine's own reads (an operation reading its inputs) are fine
-_DATA = vars(Value)["data"]  # the slots' own descriptors, which hold the numbers
-_GRAD = vars(Value)["grad"]
+        elif action.startswith("reads ."):
+            action += _MICROGRAD_OP  # micrograd's way of adding an op reads .data first
+        error = CompileError(action)
+        error.action = action
+        raise error
 
 
 #: Added to a refused read: micrograd's way of adding an op reads `.data` first.
@@ -146,92 +92,43 @@ _MICROGRAD_OP = (
 )
 
 
-def _slot_watched(slot: Any, name: str) -> property:
-    read, write = slot.__get__, slot.__set__
-
-    # The frame is asked first: the engine's own reads, most of them, stop there.
-    def get(v: Value) -> float:
-        if sys._getframe(1).f_globals is not _ENGINE and _recorder() is not None:
-            raise refuse(f"reads .{name} of a Value" + _MICROGRAD_OP)
-        return read(v, Value)  # type: ignore[no-any-return]
-
-    def set_(v: Value, x: float) -> None:
-        if sys._getframe(1).f_globals is not _ENGINE and _recorder() is not None:
-            raise refuse(f"sets .{name} of a Value")
-        write(v, x)
-
-    return property(get, set_)
-
-
-def _comparison_guarded(compare: Callable[[Value, Any], bool], symbol: str) -> Callable[..., Any]:
-    def guarded(self: Value, other: Any) -> bool:
-        outcome = compare(self, other)
-        recorder = _recorder()
-        if outcome is not NotImplemented and recorder is not None:
-            right = other if isinstance(other, Value) else engine.as_float(other)
-            assert right is not None  # the comparison took it, so it is a real number
-            recorder.guard(self, symbol, right, outcome)
-        return outcome
-
-    return guarded
-
-
-def _bool_guarded(self: Value) -> bool:
-    outcome = bool(_DATA.__get__(self, Value) != 0.0)
-    recorder = _recorder()
-    if recorder is not None:
-        recorder.guard(self, "!=", 0.0, outcome)
-    return outcome
-
-
-def _refused(original: Callable[..., Any], what: str) -> Callable[..., Any]:
-    def refused(self: Value, *args: Any) -> Any:
-        if _recorder() is not None:
-            raise refuse(what)
-        return original(self, *args)
-
-    return refused
-
-
-def _watchers() -> dict[str, Any]:
-    members = vars(Value)
-    return {
-        "data": _slot_watched(_DATA, "data"),
-        "grad": _slot_watched(_GRAD, "grad"),
-        "__lt__": _comparison_guarded(members["__lt__"], "<"),
-        "__le__": _comparison_guarded(members["__le__"], "<="),
-        "__gt__": _comparison_guarded(members["__gt__"], ">"),
-        "__ge__": _comparison_guarded(members["__ge__"], ">="),
-        "__bool__": _bool_guarded,
-        "__float__": _refused(members["__float__"], "takes float() of a Value"),
-        "item": _refused(members["item"], "calls .item() on a Value"),
-        # detach() copies the data into a new leaf, which a replay would keep as it was
-        "detach": _refused(members["detach"], "calls .detach() on a Value"),
-        # text made from a Value holds its number: f"{v:.17g}" or repr(v) read the data
-        "__format__": _refused(members["__format__"], "formats a Value as text"),
-        "__repr__": _refused(members["__repr__"], "takes repr() or str() of a Value"),
-    }
-
-
-_WATCHERS = _watchers()
-_ORIGINALS = {name: vars(Value)[name] for name in _WATCHERS}
-_lock = threading.Lock()
-_recordings_running = 0
-
-
-@contextmanager
-def _reads_watched() -> Iterator[None]:
-    global _recordings_running
-    with _lock:
-        if _recordings_running == 0:
-            for name, member in _WATCHERS.items():
-                setattr(Value, name, member)
-        _recordings_running += 1
+def record(fn: Callable[..., Any], args: tuple[Any, ...]) -> Recording:
+    """Run `fn(*args)` with the graph recorded in full and number reads refused."""
+    recorder = _Recorder()
     try:
-        yield
-    finally:
-        with _lock:
-            _recordings_running -= 1
-            if _recordings_running == 0:
-                for name, member in _ORIGINALS.items():
-                    setattr(Value, name, member)
+        with grad_mode.observed(recorder):  # callers run anomaly mode eagerly
+            result = fn(*args)
+    except CompileError as error:
+        if error.action is not None and len(error.args) == 1 and error.args[0] == error.action:
+            error.args = (_refusal(error.action, error.__traceback__),)
+        raise
+    return Recording(result, recorder.nodes, recorder.guards)
+
+
+_LIBRARY = os.path.dirname(os.path.dirname(__file__)) + os.sep  # micrograd_lite itself
+_STANDARD_LIBRARY = os.path.dirname(os.__file__) + os.sep  # where `os`, and `copy`, live
+
+
+def _refusal(what: str, trace: TracebackType | None) -> str:
+    """The message of a refusal: what fn did, on which line of fn, and what to do."""
+    return (
+        f"micrograd_lite.compile cannot record this: {_user_line(trace)} {what}. "
+        "Compiled code replays only operations on Values; compare Values directly "
+        "(`v > 0` is guarded and re-recorded when it changes), and read numbers from "
+        "what the compiled call returns or after it."
+    )
+
+
+def _user_line(trace: TracebackType | None) -> str:
+    """The innermost line of the error's traceback outside micrograd_lite and Python's
+    standard library: where fn did the thing (`copy.copy(v)` reads the data inside `copy`)."""
+    entries = [
+        entry
+        for entry in traceback.extract_tb(trace)
+        if not entry.filename.startswith((_LIBRARY, _STANDARD_LIBRARY))
+    ]
+    if not entries:
+        return "fn"
+    entry = entries[-1]
+    where = f"line {entry.lineno} of {entry.filename}"
+    return f"{where} (`{entry.line}`)" if entry.line else where

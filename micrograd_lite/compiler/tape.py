@@ -9,12 +9,11 @@ for; see `function.py`).
 Each value gets a slot in a list of floats. The forward is one instruction per node fn
 made, in the order fn made them, with each guard where it ran; the backward one
 instruction per node the gradient reaches, newest first, the order of
-`autograd.graph_below` that `backward()` uses. Every instruction calls the op's own
-forward or rule from `micrograd_lite.ops` (add and mul are written out, as `autograd`
-writes them out), and each gradient is summed as `backward()` sums it, from -0.0 in the
-same order, the leaf's sum added to its `.grad` once, so a tape gives the same bits as
-an eager run and as the generated code. The code generator is handed the tape's
-`captured` list, so both find each leaf in the same place.
+`engine.graph_below` that `backward()` uses. Every instruction calls the op's own
+forward or rule from `micrograd_lite.ops`, and each gradient is summed as `backward()`
+sums it, from -0.0 in the same order, the leaf's sum added to its `.grad` once, so a
+tape gives the same bits as an eager run and as the generated code. The code generator
+is handed the tape's `captured` list, so both find each leaf in the same place.
 """
 
 from __future__ import annotations
@@ -30,9 +29,9 @@ from micrograd_lite.engine import Value
 __all__ = ["Tape", "earlier_graph_error"]
 
 # Forward instructions are (code, out, a, b, fn); backward ones (code, node, a, b, fn, wanted).
-_ADD, _MUL, _CALL1, _CALL2, _CALLN, _GUARD = range(6)
-# Backward: add and mul to both parents or to one; a rule of one, two or any inputs.
-_ADD_BOTH, _ADD_ONE, _MUL_BOTH, _MUL_ONE, _RULE1, _RULE2, _RULEN = range(7)
+_CALL1, _CALL2, _CALLN, _GUARD = range(4)
+# Backward: a rule of one input, of two passing to both, of two or any passing to some.
+_RULE1, _RULE2_BOTH, _RULE2, _RULEN = range(4)
 
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt,
@@ -103,14 +102,10 @@ class Tape:
         for slot, i in self._captured_loads:
             v[slot] = captured[i].data
         for code, out, a, b, fn in self._forward:
-            if code == _ADD:
-                v[out] = v[a] + v[b]
-            elif code == _MUL:
-                v[out] = v[a] * v[b]
+            if code == _CALL2:
+                v[out] = fn(v[a], v[b])
             elif code == _CALL1:
                 v[out] = fn(v[a])
-            elif code == _CALL2:
-                v[out] = fn(v[a], v[b])
             elif code == _CALLN:
                 v[out] = fn(*[v[i] for i in a])
             elif fn(v[a], v[b]) is not out:  # a guard: `out` is its outcome when recorded
@@ -122,18 +117,10 @@ class Tape:
         for slot, seed in zip(self._seeded, seeds):
             g[slot] += seed
         for code, n, a, b, rule, wanted in self._backward:
-            if code == _ADD_BOTH:
-                gn = g[n]
-                g[a] += gn
-                g[b] += gn
-            elif code == _MUL_BOTH:
-                gn = g[n]
-                g[a] += gn * v[b]
-                g[b] += gn * v[a]
-            elif code == _ADD_ONE:
-                g[a] += g[n]
-            elif code == _MUL_ONE:
-                g[a] += g[n] * v[b]
+            if code == _RULE2_BOTH:
+                grad_a, grad_b = rule(g[n], v[n], v[a], v[b])
+                g[a] += grad_a
+                g[b] += grad_b
             elif code == _RULE1:
                 g[a] += rule(g[n], v[n], v[a])[0]
             elif code == _RULE2:
@@ -208,24 +195,9 @@ class _Builder:
     def _nodes(self, nodes: list[Value]) -> None:
         emit, rule_of = self.code.append, self.rules.append
         slots, start, wants = self.slots, self.start, self.wants
-        add, mul = ops.add, ops.mul
         for node in nodes:
             op: ops.Op = node.op  # type: ignore[assignment]  # recorded nodes have one
             parents = node.parents
-            if op is add or op is mul:  # most nodes: written out
-                x, y = parents
-                a = slots.get(x)
-                if a is None:
-                    a = self.slot(x)
-                b = slots.get(y)
-                if b is None:
-                    b = self.slot(y)
-                out = slots[node] = len(start)
-                start.append(0.0)
-                wants.append(node.requires_grad)
-                emit((_ADD if op is add else _MUL, out, a, b, None))
-                rule_of(None)
-                continue
             constants = op.constant_inputs
             args = [
                 self.constant(p.data)
@@ -270,18 +242,6 @@ class _Builder:
         for (code, n, a, b, _), rule in zip(reversed(self.code), reversed(self.rules)):
             if code == _GUARD or not reached[n]:
                 continue
-            if code in (_ADD, _MUL):  # most nodes: written out
-                if wants[a]:
-                    reached[a] = 1
-                    if wants[b]:
-                        reached[b] = 1
-                        emit((_ADD_BOTH if code == _ADD else _MUL_BOTH, n, a, b, None, ()))
-                    else:
-                        emit((_ADD_ONE if code == _ADD else _MUL_ONE, n, a, b, None, ()))
-                elif wants[b]:
-                    reached[b] = 1
-                    emit((_ADD_ONE if code == _ADD else _MUL_ONE, n, b, a, None, ()))
-                continue  # (neither: both inputs were frozen after fn used them)
             args = (a,) if code == _CALL1 else (a, b) if code == _CALL2 else a
             wanted = tuple([i for i, slot in enumerate(args) if wants[slot]])
             if not wanted:
@@ -291,7 +251,7 @@ class _Builder:
             if code == _CALL1:
                 emit((_RULE1, n, a, 0, rule, ()))
             elif code == _CALL2:
-                emit((_RULE2, n, a, b, rule, wanted))
+                emit((_RULE2_BOTH if len(wanted) == 2 else _RULE2, n, a, b, rule, wanted))
             else:
                 emit((_RULEN, n, a, 0, rule, wanted))
         leaves = []
