@@ -34,11 +34,13 @@ Binary = Callable[["Value", Operand], "Value"]
 Unary = Callable[["Value"], "Value"]
 
 _mode = grad_mode.mode  # the grad mode of this thread: which of these bits are set
+_get_mode = _mode.get
 _RECORD = grad_mode.RECORD  # operations record their parents
 _ANOMALY = grad_mode.ANOMALY  # operations check their results for nan and inf
 _OBSERVED = grad_mode.OBSERVED  # a tool (compile) is watching the graph being built
 _observer = grad_mode.observer
 _created = itertools.count()  # numbers the results in the order they are made
+_next_seq = _created.__next__
 _new = object.__new__
 
 
@@ -78,7 +80,7 @@ def _operation(op: Op, doc: str = "", reflected: bool = False) -> Any:
         else:
             data = op.forward(*[p._data for p in a])
             requires_grad = any([p.requires_grad for p in a])
-        mode = _mode.get()
+        mode = _get_mode()
         record = requires_grad
         if mode != _RECORD:  # no_grad, detect_anomaly or a watching tool: not the common case
             if mode & _ANOMALY and not math.isfinite(data):
@@ -94,7 +96,7 @@ def _operation(op: Op, doc: str = "", reflected: bool = False) -> Any:
             out.op = op
             out._a = a
             out._b = b
-            out._seq = next(_created)
+            out._seq = _next_seq()
         else:
             out.op = None  # a leaf: nothing to differentiate through
         if mode & _OBSERVED:
@@ -510,20 +512,20 @@ def backward_pass(outputs: Sequence[Value], seeds: Sequence[float]) -> None:
             g = node._grad
             if op.arity == 2:
                 a, b = node._a, node._b
-                grads = op.vjp(g, node._data, a._data, b._data)
+                grad_a, grad_b = op.vjp(g, node._data, a._data, b._data)
                 if check:
-                    _check_backward(op, grads, (a, b))
+                    _check_backward(op, (grad_a, grad_b), (a, b))
                 if a.requires_grad:
-                    a._grad += grads[0]
+                    a._grad += grad_a
                 if b.requires_grad:
-                    b._grad += grads[1]
+                    b._grad += grad_b
             elif op.arity == 1:
                 a = node._a
-                grads = op.vjp(g, node._data, a._data)
+                (grad_a,) = op.vjp(g, node._data, a._data)
                 if check:
-                    _check_backward(op, grads, (a,))
+                    _check_backward(op, (grad_a,), (a,))
                 if a.requires_grad:
-                    a._grad += grads[0]
+                    a._grad += grad_a
             elif op.closure:  # micrograd's node: its `_backward` closure adds
                 node._backward()
                 if check:
@@ -651,10 +653,15 @@ def _leaf_from(kind: type[Value], data: float, grad: float | None, requires_grad
 def _operand(x: object) -> Value | None:
     """A Python number as a constant leaf; a Value (of any subclass) as it is; None for
     anything else."""
-    number = as_float(x)
-    if number is not None:
-        return _constant(number)
-    return x if isinstance(x, Value) else None
+    number = x if type(x) is float else as_float(x)
+    if number is None:
+        return x if isinstance(x, Value) else None
+    out: Value = _new(Value)  # `_constant(number)`, written out: numbers are common operands
+    out._data = number
+    out._grad = 0.0
+    out.op = None
+    out.requires_grad = False
+    return out
 
 
 def as_float(x: object) -> float | None:

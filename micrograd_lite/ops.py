@@ -34,6 +34,7 @@ from __future__ import annotations
 import builtins
 import inspect
 import math
+import operator
 from collections.abc import Callable
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Union
@@ -297,30 +298,30 @@ if hasattr(math, "fma"):  # Python 3.13 and later: the processor's own instructi
 
 # ---------------------------------------------------------------------------------------
 # The operations, one block each. `g` is the gradient reaching the result `out`; the
-# inputs follow.
+# inputs follow. `operator.add(a, b)` is `a + b`: Python's own function, quicker to call.
 # ---------------------------------------------------------------------------------------
 
 
 # d(a + b) = da + db
-@define_op("+", lambda a, b: a + b, name="AddBackward0")
+@define_op("+", operator.add, name="AddBackward0")
 def add(g: Num, out: Num, a: Num, b: Num) -> tuple[Num, Num]:
     return g, g
 
 
 # d(a - b) = da - db
-@define_op("-", lambda a, b: a - b, name="SubBackward0")
+@define_op("-", operator.sub, name="SubBackward0")
 def sub(g: Num, out: Num, a: Num, b: Num) -> tuple[Num, Num]:
     return g, -g
 
 
 # d(c - b) = -db, for a number c (PyTorch's reflected subtraction)
-@define_op("-", lambda a, b: a - b, name="RsubBackward1")
+@define_op("-", operator.sub, name="RsubBackward1")
 def rsub(g: Num, out: Num, a: Num, b: Num) -> tuple[Num, Num]:
     return g, -g
 
 
 # d(a * b) = b da + a db
-@define_op("*", lambda a, b: a * b, name="MulBackward0")
+@define_op("*", operator.mul, name="MulBackward0")
 def mul(g: Num, out: Num, a: Num, b: Num) -> tuple[Num, Num]:
     return g * b, g * a
 
@@ -364,7 +365,7 @@ def rpow(g: Num, out: Num, c: Num, b: Num) -> tuple[Num, Num]:
 
 
 # d(-a) = -da
-@define_op("neg", lambda a: -a, name="NegBackward0")
+@define_op("neg", operator.neg, name="NegBackward0")
 def neg(g: Num, out: Num, a: Num) -> tuple[Num]:
     return (-g,)
 
