@@ -146,7 +146,7 @@ class GPTStep:
         self.t += 1
         lr = LR * (1 - self.t / 1000)
         for i, p in enumerate(self.model.params):
-            g = float(p.grad)
+            g = 0.0 if p.grad is None else float(p.grad)  # PyTorch: None where unused
             self.m[i] = BETA1 * self.m[i] + (1 - BETA1) * g
             self.v[i] = BETA2 * self.v[i] + (1 - BETA2) * g * g
             m_hat = self.m[i] / (1 - BETA1**self.t)
