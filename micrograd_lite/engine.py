@@ -33,8 +33,7 @@ Operand = Union["Value", float, int]
 Binary = Callable[["Value", Operand], "Value"]
 Unary = Callable[["Value"], "Value"]
 
-_mode = grad_mode.mode  # the grad mode of this thread: which of these bits are set
-_get_mode = _mode.get
+_get_mode = grad_mode.mode.get  # the grad mode of this thread: which of these bits are set
 _RECORD = grad_mode.RECORD  # operations record their parents
 _ANOMALY = grad_mode.ANOMALY  # operations check their results for nan and inf
 _OBSERVED = grad_mode.OBSERVED  # a tool (compile) is watching the graph being built
@@ -211,26 +210,26 @@ class Value:
     @property
     def data(self) -> float:
         """The number this Value holds."""
-        if _mode.get() & _OBSERVED:
+        if _get_mode() & _OBSERVED:
             grad_mode.check_observed("reads .data of a Value")
         return self._data
 
     @data.setter
     def data(self, x: float) -> None:
-        if _mode.get() & _OBSERVED:
+        if _get_mode() & _OBSERVED:
             grad_mode.check_observed("sets .data of a Value")
         self._data = _number_for("data", x)
 
     @property
     def grad(self) -> float:
         """d(output)/d(self) after `backward()`; accumulates across passes on leaves."""
-        if _mode.get() & _OBSERVED:
+        if _get_mode() & _OBSERVED:
             grad_mode.check_observed("reads .grad of a Value")
         return self._grad  # None after `zero_grad(set_to_none=True)`, typed float for `p.grad` math
 
     @grad.setter
     def grad(self, x: float | None) -> None:
-        if _mode.get() & _OBSERVED:
+        if _get_mode() & _OBSERVED:
             grad_mode.check_observed("sets .grad of a Value")
         self._grad = None if x is None else _number_for("grad", x)  # type: ignore[assignment]
 
@@ -296,29 +295,29 @@ class Value:
 
     def item(self) -> float:
         """The data, as a Python float."""
-        if _mode.get() & _OBSERVED:
+        if _get_mode() & _OBSERVED:
             grad_mode.check_observed("calls .item() on a Value")
         return self._data
 
     def __float__(self) -> float:
-        if _mode.get() & _OBSERVED:
+        if _get_mode() & _OBSERVED:
             grad_mode.check_observed("takes float() of a Value")
         return self._data
 
     def __bool__(self) -> bool:
         outcome = self._data != 0.0
-        if _mode.get() & _OBSERVED:
+        if _get_mode() & _OBSERVED:
             _observer.get().compared(self, "!=", 0.0, outcome)
         return outcome
 
     def __format__(self, spec: str) -> str:
         # f"{v:.3f}" formats the data, as f"{tensor:.3f}" does in PyTorch.
-        if _mode.get() & _OBSERVED:
+        if _get_mode() & _OBSERVED:
             grad_mode.check_observed("formats a Value as text")
         return format(self._data, spec) if spec else _describe(self)
 
     def __repr__(self) -> str:
-        if _mode.get() & _OBSERVED:
+        if _get_mode() & _OBSERVED:
             grad_mode.check_observed("takes repr() or str() of a Value")
         return _describe(self)
 
@@ -342,7 +341,7 @@ class Value:
 
     def detach(self) -> Value:
         """A new leaf with the same data that does not require grad."""
-        if _mode.get() & _OBSERVED:
+        if _get_mode() & _OBSERVED:
             grad_mode.check_observed("calls .detach() on a Value")
         return _constant(self._data)
 
@@ -503,7 +502,7 @@ def backward_pass(outputs: Sequence[Value], seeds: Sequence[float]) -> None:
         v._grad = -0.0
     for v in leaves:
         v._grad = -0.0
-    check = _mode.get() & _ANOMALY
+    check = _get_mode() & _ANOMALY
     try:
         for output, seed in zip(outputs, seeds):
             output._grad += seed
@@ -694,7 +693,7 @@ def _compare(v: Value, symbol: str, other: object) -> bool:
     if other_data is None:
         return NotImplemented  # type: ignore[no-any-return]  # Python raises TypeError
     outcome = _COMPARISONS[symbol](v._data, other_data)
-    if _mode.get() & _OBSERVED:
+    if _get_mode() & _OBSERVED:
         _observer.get().compared(
             v, symbol, other if isinstance(other, Value) else other_data, outcome
         )
@@ -713,7 +712,7 @@ def _in_place(op: Op, a: Value, b: Operand) -> Value:
     """`a op= b`: under no_grad, change `a.data` and keep the object; with grad enabled, a
     new node (so `loss += term` keeps its graph), except on a leaf that requires grad
     when `b` is a number or a Value that does not: the update `p -= lr * p.grad`."""
-    mode = _mode.get()
+    mode = _get_mode()
     if mode & _RECORD:
         update = (isinstance(b, Value) and not b.requires_grad) or as_float(b) is not None
         if a.op is None and a.requires_grad and update:
@@ -744,7 +743,7 @@ def _make_closure_node(v: Value, parents: tuple[Value, ...], symbol: str) -> Non
         f"makes a node with Value(data, children, {symbol!r}), whose _backward closure "
         "cannot be followed; define the operation with micrograd_lite.define_op"
     )
-    mode = _mode.get()
+    mode = _get_mode()
     v.requires_grad = bool(
         v.requires_grad and mode & _RECORD and any(p.requires_grad for p in parents)
     )
