@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from numbers import Real
 from typing import Any
 
-from micrograd_lite.engine import Value
+from micrograd_lite.engine import Value, as_float
 from micrograd_lite.nn import cleared_gradient
 from micrograd_lite.ops import float_fma
 
@@ -43,14 +43,19 @@ class Optimizer:
 
     def __init__(self, params: Iterable[Value], defaults: dict[str, Any]) -> None:
         self.params = _checked_params(params)
-        self.defaults = self._checked_group(defaults)
+        #: PyTorch's view of the hyperparameters: one group, so `param_groups[0]["lr"] = x`
+        #: (or a new dict in its place) changes the learning rate as it does in PyTorch.
+        self.param_groups: list[dict[str, Any]] = [self._checked_group(defaults)]
         self.state: list[dict[str, Any]] = [{} for _ in self.params]
 
     @property
-    def param_groups(self) -> list[dict[str, Any]]:
-        """PyTorch's view of the hyperparameters: one group, so `param_groups[0]["lr"] = x`
-        changes the learning rate as it does in PyTorch."""
-        return [self.defaults]
+    def defaults(self) -> dict[str, Any]:
+        """The hyperparameters in force: the one param group."""
+        return self.param_groups[0]
+
+    @defaults.setter
+    def defaults(self, group: dict[str, Any]) -> None:
+        self.param_groups = [group]
 
     def zero_grad(self, set_to_none: bool = False) -> None:
         """Set every parameter's gradient to 0.0, or to None ("no gradient yet").
@@ -169,7 +174,7 @@ class Optimizer:
 
     def _checked_defaults(self) -> dict[str, Any]:
         """The hyperparameters as they are now; step() reads them only after this check."""
-        return self._checked_group(self.defaults)
+        return self._checked_group(_one_group(self.param_groups))
 
     def __repr__(self) -> str:
         options = "".join(f"    {k}: {v}\n" for k, v in self.defaults.items())
@@ -277,9 +282,9 @@ class Adam(Optimizer):
             raise ValueError(
                 f"betas must be two numbers (beta1, beta2), got {len(betas)}: {tuple(betas)}"
             )
-        group["betas"] = beta1, beta2 = tuple(betas)  # JSON makes the tuple a list
-        _real({"betas[0]": beta1}, "betas[0]")
-        _real({"betas[1]": beta2}, "betas[1]")
+        beta1 = _real({"betas[0]": betas[0]}, "betas[0]")
+        beta2 = _real({"betas[1]": betas[1]}, "betas[1]")
+        group["betas"] = (beta1, beta2)  # floats, and a tuple (JSON makes it a list)
         if not lr >= 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not eps >= 0.0:
@@ -318,8 +323,9 @@ class Adam(Optimizer):
             bias_correction2 = 1 - beta2**step
             step_size = lr / bias_correction1
             bias_correction2_sqrt = bias_correction2**0.5
-            if amsgrad:
-                state["max_exp_avg_sq"] = max(state["max_exp_avg_sq"], exp_avg_sq)
+            if amsgrad:  # the larger, and nan once either is nan, as torch.maximum
+                if not exp_avg_sq <= state["max_exp_avg_sq"]:
+                    state["max_exp_avg_sq"] = exp_avg_sq
                 denom = sqrt(state["max_exp_avg_sq"]) / bias_correction2_sqrt + eps
             else:
                 denom = sqrt(exp_avg_sq) / bias_correction2_sqrt + eps
@@ -363,16 +369,15 @@ def _checked_params(params: Iterable[Value]) -> list[Value]:
 
 
 def _one_group(groups: object) -> Mapping[str, Any]:
-    """The one param group of a loaded state (these optimizers have exactly one)."""
+    """The one param group, of a loaded state or of `param_groups` as it is now (these
+    optimizers have exactly one)."""
     if not isinstance(groups, Sequence) or isinstance(groups, (str, bytes)):
-        raise TypeError(f"the state's 'param_groups' must be a list, got {type(groups).__name__}")
+        raise TypeError(f"'param_groups' must be a list, got {type(groups).__name__}")
     if len(groups) != 1:
-        raise ValueError(
-            f"the state has {len(groups)} param groups; this optimizer has exactly one"
-        )
+        raise ValueError(f"there are {len(groups)} param groups; this optimizer has exactly one")
     (group,) = groups
     if not isinstance(group, Mapping):
-        raise TypeError(f"the state's param group must be a dict, got {type(group).__name__}")
+        raise TypeError(f"a param group must be a dict, got {type(group).__name__}")
     return group
 
 
@@ -390,12 +395,17 @@ def _parameter_index(key: object, n: int) -> int:
     return index
 
 
-def _real(group: Mapping[str, Any], key: str) -> Any:
-    """group[key], once it is a real number (not a bool, which Python counts as one)."""
+def _real(group: dict[str, Any], key: str) -> float:
+    """group[key] as a Python float, stored back, once it is a real number (not a bool,
+    which Python counts as one): a numpy float16 or float32 learning rate would otherwise
+    run the update in its own precision."""
     x = group[key]
     if isinstance(x, bool) or not isinstance(x, Real):
         raise TypeError(f"{key} must be a number, got {type(x).__name__} {x!r}")
-    return x
+    number = as_float(x)
+    assert number is not None  # a real number, checked just above
+    group[key] = number
+    return number
 
 
 def _flag(group: Mapping[str, Any], key: str) -> bool:
@@ -410,7 +420,8 @@ def _state_number(key: str, x: object, where: str) -> float | int:
     """One state entry: `step` a count of steps taken, the others floats (averages >= 0)."""
     if isinstance(x, bool) or not isinstance(x, Real):
         raise TypeError(f"the state's {key} of {where} must be a number, got {x!r}")
-    number = float(x)
+    number = as_float(x)  # 10**400 is inf, as everywhere else
+    assert number is not None  # a real number, checked just above
     if key == "step":
         if not (number.is_integer() and number >= 1):
             raise ValueError(f"the state's step of {where} must be a whole number >= 1, got {x!r}")

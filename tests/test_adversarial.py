@@ -1,0 +1,96 @@
+"""Inputs chosen to break things: each test is one case that once gave a silent wrong
+number, hung or grew without bound, and now behaves as PyTorch does or refuses clearly.
+
+Grouped as they were found; one behaviour per test.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from micrograd_lite import Value, gradcheck
+from micrograd_lite.optim import SGD, Adam
+
+
+class TestOptimizersAndChecks:
+    """Hyperparameters of any numeric type, the param group, nan in Adam and gradcheck."""
+
+    def test_a_float16_learning_rate_steps_in_float64(self) -> None:
+        """`np.float16(0.1)` once made `w.data` a float16 nan; the step is in floats."""
+        w = Value(0.7)
+        w.grad = 0.5
+        SGD([w], lr=np.float16(0.1)).step()  # type: ignore[arg-type]
+        assert type(w.data) is float
+        assert w.data == 0.7 - float(np.float16(0.1)) * 0.5
+
+    def test_a_float32_learning_rate_leaves_adam_parameters_floats(self) -> None:
+        """Adam with `np.float32` hyperparameters gives the float64 update, as floats."""
+        w, twin = Value(0.7), Value(0.7)
+        w.grad = twin.grad = 0.5
+        Adam([w], lr=np.float32(0.1), betas=(np.float32(0.8), 0.9)).step()  # type: ignore[arg-type]
+        Adam([twin], lr=float(np.float32(0.1)), betas=(float(np.float32(0.8)), 0.9)).step()
+        assert type(w.data) is float
+        assert w.data == twin.data
+
+    def test_a_param_group_put_in_place_is_the_one_used(self) -> None:
+        """`opt.param_groups[0] = {...}` once changed nothing; now it sets the rate."""
+        w = Value(1.0)
+        w.grad = 1.0
+        opt = SGD([w], lr=0.1)
+        opt.param_groups[0] = {**opt.param_groups[0], "lr": 0.5}
+        opt.step()
+        assert w.data == 0.5
+        assert opt.defaults["lr"] == 0.5
+
+    def test_a_param_group_missing_a_hyperparameter_is_refused_at_step(self) -> None:
+        w = Value(1.0)
+        w.grad = 1.0
+        opt = SGD([w], lr=0.1)
+        opt.param_groups[0] = {"lr": 0.5}
+        with pytest.raises(ValueError, match=r"missing \['momentum'"):
+            opt.step()
+        assert w.data == 1.0
+
+    def test_a_second_param_group_is_refused_at_step(self) -> None:
+        w = Value(1.0)
+        w.grad = 1.0
+        opt = SGD([w], lr=0.1)
+        opt.param_groups.append(dict(opt.param_groups[0]))
+        with pytest.raises(ValueError, match="2 param groups; this optimizer has exactly one"):
+            opt.step()
+        assert w.data == 1.0
+
+    def test_amsgrad_keeps_a_nan_second_moment_as_pytorch(self) -> None:
+        """torch.maximum propagates nan; Python's max(0.0, nan) is 0.0."""
+        w = Value(1.0)
+        opt = Adam([w], lr=0.1, amsgrad=True)
+        w.grad = math.nan
+        opt.step()
+        assert math.isnan(opt.state[0]["max_exp_avg_sq"])
+        assert math.isnan(w.data)
+
+    def test_gradcheck_fails_on_a_nan_gradient(self) -> None:
+        """A nan derivative is never close to a number (torch.allclose), so it is reported."""
+
+        def broken(x: Value) -> Value:
+            out = Value(2.0 * x.data, (x,), "twice")
+
+            def _backward() -> None:
+                x.grad += math.nan * out.grad
+
+            out._backward = _backward
+            return out
+
+        assert not gradcheck(broken, [Value(0.3)], raise_exception=False)
+
+    def test_a_state_of_a_number_too_large_for_a_float_loads_as_inf(self) -> None:
+        """`10**400` in a saved state once raised OverflowError; it is inf, as in a Value."""
+        w = Value(1.0)
+        opt = SGD([w], lr=0.1, momentum=0.9)
+        state = opt.state_dict()
+        state["state"] = {0: {"momentum_buffer": 10**400}}
+        opt.load_state_dict(state)
+        assert opt.state[0]["momentum_buffer"] == math.inf
