@@ -733,7 +733,10 @@ def _in_place(op: Op, a: Value, b: Operand) -> Value:
     return a
 
 
+#: The `grad_fn`s of micrograd's nodes, shared by symbol. Bounded: micrograd's own `**`
+#: writes its exponent into the symbol (`f"**{other}"`), one more symbol per number.
 _closure_ops: dict[str, Op] = {}
+_CLOSURE_OPS_KEPT = 256
 
 
 def _make_closure_node(v: Value, parents: tuple[Value, ...], symbol: str) -> None:
@@ -751,16 +754,19 @@ def _make_closure_node(v: Value, parents: tuple[Value, ...], symbol: str) -> Non
         v.op = _closure_op(symbol)
         v._a = parents
         v._b = None
-        v._seq = next(_created)
+        v._seq = _next_seq()
 
 
 def _closure_op(symbol: str) -> Op:
-    """The `grad_fn` of nodes made with `Value(data, children, symbol)`: one per symbol."""
+    """The `grad_fn` of nodes made with `Value(data, children, symbol)`: one per symbol
+    for the first `_CLOSURE_OPS_KEPT` symbols, and a node's own beyond them."""
     op = _closure_ops.get(symbol)
     if op is None:
-        op = _closure_ops[symbol] = Op(
+        op = Op(
             "closure", "BackwardClosure", symbol, 0, _closure_forward, _closure_rule, closure=True
         )
+        if len(_closure_ops) < _CLOSURE_OPS_KEPT:
+            _closure_ops[symbol] = op
     return op
 
 

@@ -122,7 +122,9 @@ class Stepper:
     def fragment(self, *, keys_on_page: bool) -> str:
         """The widget: its style, controls, graph, step text and the script that runs it."""
         data = json.dumps({"steps": self.steps, "boxes": self.boxes}, separators=(",", ":"))
-        data = data.replace("</", "<\\/")  # never end the script element early
+        # No `<` at all: `</script>` would end the element early, and `<!--` followed by
+        # `<script` (in a label) would make it swallow the page's own script.
+        data = data.replace("<", "\\u003c")
         return _TEMPLATE.format(
             id=self.element_id,
             last=len(self.steps) - 1,
@@ -143,6 +145,8 @@ class Stepper:
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the standalone page to `path` (e.g. "steps.html")."""
         target = Path(path)
+        if target.exists() and not target.is_file():  # a named pipe would block forever
+            raise ValueError(f"cannot save the page to {str(target)!r}: it is not a regular file")
         target.write_text(self.html(), encoding="utf-8")
         return target
 
