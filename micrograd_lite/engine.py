@@ -158,10 +158,12 @@ class Value:
             raise TypeError(f"label must be a str, got {type(label).__name__}")
         if not isinstance(_op, str):
             raise TypeError(f"_op must be a str, the operation's symbol, got {type(_op).__name__}")
+        if not isinstance(requires_grad, bool):
+            raise TypeError(f"requires_grad must be True or False, got {requires_grad!r}")
         self._data = number
         self._grad = 0.0
         self.op = None
-        self.requires_grad = bool(requires_grad)
+        self.requires_grad = requires_grad
         if label:
             self.label = label
         parents = _children_of(_children)
@@ -599,6 +601,11 @@ def mean(values: Iterable[Operand]) -> Value:
 
 def _apply_or(op: Op, values: Iterable[object], empty: float) -> Value:
     """`apply(op, *values)`, or a constant `empty` when there are no values (sum, mean)."""
+    if isinstance(values, Value):
+        raise TypeError(
+            f"{op.symbol}() takes a list of Values, got one Value: write "
+            f"micrograd_lite.{op.symbol}([v])"
+        )
     inputs = list(values)
     return apply(op, *inputs) if inputs else _constant(empty)
 
@@ -816,7 +823,13 @@ def _short(x: float) -> str:
 
 
 def _not_a_number_message(x: object) -> str:
-    message = f"Value() takes a real number (int, float, bool, Fraction), got {type(x).__name__}"
+    kind = type(x)
+    name = (
+        kind.__qualname__
+        if kind.__module__ == "builtins"
+        else f"{kind.__module__}.{kind.__qualname__}"
+    )
+    message = f"Value() takes a real number (int, float, bool, Fraction), got {name}"
     if isinstance(x, Value):
         message += "; to make a new leaf from a Value use v.detach() (or Value(v.data))"
     return message

@@ -12,10 +12,12 @@ import os
 import threading
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
+import micrograd_lite as mg
 from micrograd_lite import Value, gradcheck
 from micrograd_lite.optim import SGD, Adam
 
@@ -157,3 +159,63 @@ class TestPagesAndFiles:
         assert "<" not in data
         assert json.loads(data)  # still the same JSON, `<` written as \\u003c
         assert "<!--<script>" in json.dumps(json.loads(data), ensure_ascii=False)
+
+
+class TestUnclearErrors:
+    """A clear refusal that names the cause, where Python's bare message or nonsense came."""
+
+    def test_a_numpy_bool_is_named_with_its_module(self) -> None:
+        """`Value(np.bool_(True))` once said "takes ... bool, got bool"."""
+        with pytest.raises(TypeError, match=r"got numpy\.bool"):
+            Value(np.bool_(True))  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("flag", ["no", 1, None])
+    def test_requires_grad_must_be_true_or_false(self, flag: object) -> None:
+        """`requires_grad='no'` once read as true."""
+        with pytest.raises(TypeError, match="requires_grad must be True or False"):
+            Value(1.0, requires_grad=flag)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("total", [mg.sum, mg.mean])
+    def test_sum_of_one_value_says_to_pass_a_list(self, total: Any) -> None:
+        """`mg.sum(v)` once said "'Value' object is not iterable"."""
+        with pytest.raises(TypeError, match=r"a list of Values, got one Value: write"):
+            total(Value(1.0))
+
+    def test_a_compiled_function_called_with_a_keyword_says_so(self) -> None:
+        """`compiled(x=...)` once gave Python's bare "unexpected keyword argument"."""
+        compiled = mg.compile(lambda x: x * 2.0)
+        with pytest.raises(TypeError, match=r"by position .* got x="):
+            compiled(x=Value(1.0))
+
+    @pytest.mark.parametrize("every", [0, -1, 1.5, True])
+    def test_live_every_must_be_a_whole_number_of_steps(self, every: object) -> None:
+        """`live(every=0)` once raised ZeroDivisionError at the first update."""
+        from micrograd_lite.viz import live
+
+        with pytest.raises(ValueError, match="every must be a whole number of steps"):
+            live(every=every)
+
+    @pytest.mark.parametrize("timeout", [math.nan, -1.0, 0.0, math.inf, "5"])
+    def test_a_time_limit_must_be_a_positive_number_of_seconds(self, timeout: object) -> None:
+        """`draw_dot(timeout=nan)` and `live(timeout=-1)` once gave nonsense."""
+        from micrograd_lite.viz import live, to_svg
+
+        with pytest.raises(ValueError, match="timeout must be a positive number of seconds"):
+            live(timeout=timeout)
+        with pytest.raises(ValueError, match="timeout must be a positive number of seconds"):
+            to_svg(Value(1.0) * 2.0, timeout=timeout)
+
+    def test_the_stepper_refuses_an_unknown_rankdir(self) -> None:
+        """`stepper(rankdir="XY")` was accepted."""
+        from micrograd_lite.viz import stepper
+
+        with pytest.raises(ValueError, match="rankdir must be one of LR, RL, TB, BT"):
+            stepper(Value(1.0) * 2.0, rankdir="XY")
+
+    @pytest.mark.parametrize("max_nodes", ["5", 0, 2.5, True])
+    def test_max_nodes_must_be_a_positive_whole_number(self, max_nodes: object) -> None:
+        """`draw_dot(max_nodes='5')` once gave a bare TypeError from a comparison."""
+        from micrograd_lite.viz import draw_dot
+
+        with pytest.raises(ValueError, match="max_nodes must be a whole number >= 1"):
+            draw_dot(Value(1.0) * 2.0, max_nodes=max_nodes)

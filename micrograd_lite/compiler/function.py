@@ -95,7 +95,15 @@ class CompiledFunction:
         self._by_shape: dict[tuple[Any, ...], list[_Replay]] = {}
         self._latest: _Replay | None = None
 
-    def __call__(self, *args: Any, grad_outputs: float | Sequence[float] | None = None) -> Any:
+    def __call__(
+        self, *args: Any, grad_outputs: float | Sequence[float] | None = None, **keywords: Any
+    ) -> Any:
+        if keywords:
+            given = ", ".join(f"{k}=..." for k in keywords)
+            raise TypeError(
+                "a compiled function takes its arguments by position (f(x), not f(x=...)); "
+                f"got {given}"
+            )
         mode = _mode.get()
         if mode & _EAGER:
             return self._call_eagerly(args, grad_outputs, mode)

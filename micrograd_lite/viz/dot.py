@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import math
 import os
 import shutil
 import signal
@@ -48,6 +49,22 @@ class GraphvizNotFoundError(RuntimeError):
 
 class GraphvizTimeoutError(RuntimeError):
     """`dot` ran out of its time limit and was stopped."""
+
+
+def check_timeout(timeout: object) -> float:
+    """A time limit as given to `draw_dot`, the stepper or the live view: a positive,
+    finite number of seconds, or ValueError."""
+    ok = isinstance(timeout, (int, float)) and not isinstance(timeout, bool)
+    if not (ok and 0.0 < timeout < math.inf):  # type: ignore[operator]  # a number if ok
+        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    return float(timeout)  # type: ignore[arg-type]  # a number: checked just above
+
+
+def check_rankdir(rankdir: object) -> str:
+    """The direction a graph is laid out in, as Graphviz names it, or ValueError."""
+    if not isinstance(rankdir, str) or rankdir not in ("LR", "RL", "TB", "BT"):
+        raise ValueError(f"rankdir must be one of LR, RL, TB, BT, got {rankdir!r}")
+    return rankdir
 
 
 def run_dot(

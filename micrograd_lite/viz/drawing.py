@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from micrograd_lite.autograd import backward_steps, topological_order
 from micrograd_lite.engine import Value
-from micrograd_lite.viz.dot import DEFAULT_TIMEOUT, run_dot
+from micrograd_lite.viz.dot import DEFAULT_TIMEOUT, check_rankdir, check_timeout, run_dot
 
 if TYPE_CHECKING:
     import graphviz
@@ -305,8 +305,8 @@ def draw_dot(
     `emphasize_grad` draws edges thicker for larger gradients; `grads` shows these
     gradients instead of `.grad`; `timeout` bounds the seconds Graphviz may take.
     """
-    if rankdir not in ("LR", "RL", "TB", "BT"):
-        raise ValueError(f"rankdir must be one of LR, RL, TB, BT, got {rankdir!r}")
+    check_rankdir(rankdir)
+    timeout = check_timeout(timeout)
     drawing = build(root, names=names, model=model, collapse=collapse, max_nodes=max_nodes)
 
     def grad_of(node: Value) -> float:
@@ -466,6 +466,8 @@ def _walk(root: Value, max_nodes: int) -> list[Value]:
     """Every Value below root (constants too), each after all the Values that use it."""
     if not isinstance(root, Value):
         raise TypeError(f"draw_dot takes a Value, got {type(root).__name__}")
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
+        raise ValueError(f"max_nodes must be a whole number >= 1, got {max_nodes!r}")
     count = 0
     seen = {root}
     stack = [root]

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from micrograd_lite.engine import Value
-from micrograd_lite.viz.dot import DEFAULT_TIMEOUT, Layout
+from micrograd_lite.viz.dot import DEFAULT_TIMEOUT, Layout, check_timeout
 from micrograd_lite.viz.drawing import (
     COLOURS,
     DEFAULT_MAX_NODES,
@@ -56,12 +56,14 @@ class Live:
         max_nodes: int = DEFAULT_MAX_NODES,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ValueError(f"every must be a whole number of steps >= 1, got {every!r}")
         self.model = model
         self.collapse = collapse
         self.inputs = list(inputs) if inputs is not None else None
         self.every = every
         self.max_nodes = max_nodes
-        self.timeout = timeout
+        self.timeout = check_timeout(timeout)
         self.losses: list[float] = []
         self.layouts = 0  # how many times Graphviz laid the picture out
         self._structure: tuple[Any, ...] | None = None

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from micrograd_lite.autograd import input_grads, topological_order
 from micrograd_lite.engine import Value
-from micrograd_lite.viz.dot import DEFAULT_TIMEOUT
+from micrograd_lite.viz.dot import DEFAULT_TIMEOUT, check_rankdir, check_timeout
 from micrograd_lite.viz.drawing import (
     DEFAULT_MAX_NODES,
     Box,
@@ -72,6 +72,8 @@ class Stepper:
         max_nodes: int = DEFAULT_MAX_NODES,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
+        check_rankdir(rankdir)
+        timeout = check_timeout(timeout)
         drawing = build(root, names=names, model=model, max_nodes=max_nodes)
         values = [v for v in drawing.boxes_of]  # parents first, as build adds them
         self.index = {v: i for i, v in enumerate(values)}
