@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 import micrograd_lite as mg
+from benchmarks.layout import layout_times
 from benchmarks.workloads import WIDTHS, compiled_step, float_step, graph_step, natural_sum
 
 CHAIN = 1_000_000
@@ -377,6 +378,11 @@ def main() -> None:
     print_compile_scaling(compile_scaling())
 
     print_per_node(per_node(max(1, int(os.environ.get("BENCH_LOOP_REPEAT", "3")))))
+
+    print("\n(g) seconds for Graphviz to lay out and draw the graphs learners build (SVG,")
+    print("    best of 3), each a shape that once hung dot for minutes")
+    for name, seconds in layout_times():
+        print(f"- {name}: {seconds:.2f} s")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 import threading
 import tracemalloc
 from pathlib import Path
@@ -219,3 +220,28 @@ class TestUnclearErrors:
 
         with pytest.raises(ValueError, match="max_nodes must be a whole number >= 1"):
             draw_dot(Value(1.0) * 2.0, max_nodes=max_nodes)
+
+
+class TestRenderedFiles:
+    """What `render` does to the files and paths it is given."""
+
+    def test_rendering_over_a_private_file_keeps_it_private(self, tmp_path: Path) -> None:
+        """Rendering over a 0600 file once left it 0644 (the new file took the umask)."""
+        from micrograd_lite.viz import render
+
+        target = tmp_path / "graph.svg"
+        target.write_text("old")
+        target.chmod(0o600)
+        render(Value(1.0) * 2.0, target)
+        assert stat.S_IMODE(target.stat().st_mode) == 0o600
+        assert target.read_text().startswith("<?xml")
+
+    @pytest.mark.parametrize("where", ["", "."])
+    def test_rendering_to_a_directory_says_so(self, where: str, tmp_path: Path) -> None:
+        """`render(out, '')` and a directory once failed naming a temporary file."""
+        from micrograd_lite.viz import render
+
+        path = tmp_path / where if where else where
+        with pytest.raises(ValueError, match="is a directory, not a file to render to"):
+            render(Value(1.0) * 2.0, path, format="svg")
+        assert not list(tmp_path.glob(".*.tmp"))

@@ -77,7 +77,7 @@ def start_rendering_child() -> tuple[subprocess.Popen[bytes], int]:
 
 def test_dot_out_of_time_is_stopped_and_the_error_says_what_to_do() -> None:
     """Past its time limit dot is killed; the error names the graph's size and the ways out."""
-    from tests.test_viz_layout import mlp_loss
+    from benchmarks.layout import mlp_loss
 
     loss = mlp_loss(4)  # about 3 s of layout
     with pytest.raises(

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import os
+import stat
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -411,6 +412,8 @@ def render(
     an extension, and must agree with the extension if both are given.
     """
     target = Path(path)
+    if not target.name or target.is_dir():
+        raise ValueError(f"{str(path)!r} is a directory, not a file to render to")
     fmt = _format(target, format)
     data: bytes = draw_dot(root, **options).pipe(format=fmt)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -420,6 +423,8 @@ def render(
     try:
         with open(tmp, "xb") as f:  # created with the user's umask, unlike mkstemp's 0600
             f.write(data)
+        if target.is_file():  # a file rendered over keeps its permissions (a private one too)
+            os.chmod(tmp, stat.S_IMODE(target.stat().st_mode))
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
