@@ -6,6 +6,7 @@ Grouped as they were found; one behaviour per test.
 
 from __future__ import annotations
 
+import collections
 import json
 import math
 import os
@@ -245,3 +246,85 @@ class TestRenderedFiles:
         with pytest.raises(ValueError, match="is a directory, not a file to render to"):
             render(Value(1.0) * 2.0, path, format="svg")
         assert not list(tmp_path.glob(".*.tmp"))
+
+
+class Param(Value):
+    """A user's parameter class, as micrograd forks write them."""
+
+
+class TestCompileReplaysOnlyWhatItRead:
+    """A compiled call gives the number eager code gives, never a stale one."""
+
+    def test_a_value_subclass_argument_keeps_its_class_inside_fn(self) -> None:
+        """`isinstance(x, Param)` inside fn once saw a plain Value: 3.0 where eager gave 6.0."""
+        compiled = mg.compile(lambda x: x * (2.0 if isinstance(x, Param) else 1.0))
+        assert compiled(Param(3.0)).data == 6.0
+        assert compiled(Value(3.0)).data == 3.0
+
+    def test_an_argument_values_extra_attribute_is_read_on_every_call(self) -> None:
+        """An attribute fn reads once raised AttributeError, and a changed one was stale."""
+        compiled = mg.compile(lambda x: x * x.scale)
+        p = Param(3.0)
+        p.scale = 2.0
+        assert compiled(p).data == 6.0
+        p.scale = 5.0
+        assert compiled(p).data == 15.0
+
+    def test_a_branch_on_an_arguments_label_records_again(self) -> None:
+        compiled = mg.compile(lambda x: x * 2.0 if x.label == "double" else x * 1.0)
+        assert compiled(Value(3.0, label="double")).data == 6.0
+        assert compiled(Value(3.0, label="same")).data == 3.0
+
+    def test_numpy_zero_and_minus_zero_arguments_are_told_apart(self) -> None:
+        """`x / c` for `np.float64(-0.0)` once replayed the recording made for 0.0."""
+        compiled = mg.compile(lambda x, c: x / c)
+        assert compiled(Value(1.0), np.float64(0.0)).data == math.inf
+        assert compiled(Value(1.0), np.float64(-0.0)).data == -math.inf
+
+    def test_generated_code_tells_zero_from_minus_zero_constants(self) -> None:
+        """From the 100th call `(-0.0) ** x` once became `0.0 ** x`: inf, not -inf."""
+
+        def fn(x: Value) -> tuple[Value, Value]:
+            return 0.0**x, (-0.0) ** x
+
+        compiled = mg.compile(fn, generate=True)
+        eager = [v.data for v in fn(Value(-1.0))]
+        with mg.no_grad():
+            assert [v.data for v in compiled(Value(-1.0))] == eager == [math.inf, -math.inf]
+
+    @pytest.mark.parametrize(
+        ("make", "change"),
+        [
+            (lambda: np.float32(2.0), None),
+            (lambda: collections.OrderedDict(k=2.0), lambda c: c.__setitem__("k", 5.0)),
+            (lambda: collections.defaultdict(float, k=2.0), lambda c: c.__setitem__("k", 5.0)),
+            (lambda: type("Row", (list,), {})([2.0]), lambda c: c.__setitem__(0, 5.0)),
+            (lambda: collections.deque([2.0]), lambda c: c.__setitem__(0, 5.0)),
+            (lambda: np.array([2.0]), lambda c: c.__setitem__(0, 5.0)),
+        ],
+        ids=["numpy scalar", "OrderedDict", "defaultdict", "list subclass", "deque", "array"],
+    )
+    def test_a_number_held_by_an_argument_object_is_read_on_every_call(
+        self, make: Any, change: Any
+    ) -> None:
+        """The README promises it; these containers once replayed the old number."""
+
+        class Model:
+            pass
+
+        def scale(held: Any) -> float:
+            return float(
+                held
+                if np.ndim(held) == 0 and not isinstance(held, dict)
+                else (held["k"] if isinstance(held, dict) else held[0])
+            )
+
+        model = Model()
+        model.held = make()  # type: ignore[attr-defined]
+        compiled = mg.compile(lambda x, m: x * scale(m.held))
+        assert compiled(Value(3.0), model).data == 6.0
+        if change is None:
+            model.held = np.float32(5.0)  # type: ignore[attr-defined]
+        else:
+            change(model.held)  # type: ignore[attr-defined]
+        assert compiled(Value(3.0), model).data == 15.0

@@ -272,7 +272,8 @@ class _Writer:
         self, op: Op, fn: Callable[..., Any], role: str, args: list[str | float]
     ) -> list[str] | None:
         """fn's results as code over `args`, from a template kept per op and constants."""
-        key = (op, role, len(args), *[a if isinstance(a, float) else None for a in args])
+        # constants by their bits: 0.0 == -0.0, but `(-0.0) ** x` is not `0.0 ** x`
+        key = (op, role, len(args), *[a.hex() if isinstance(a, float) else None for a in args])
         if key not in self.templates:
             slots: list[str | float] = [
                 a if isinstance(a, float) else f"{{{i}}}" for i, a in enumerate(args)

@@ -12,11 +12,14 @@ way (a parameter passed in as an argument) runs fn eagerly.
 from __future__ import annotations
 
 import builtins
+import copy
 import functools
 import gc
 import types
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from numbers import Real
 from typing import Any
 
 from micrograd_lite import autograd, grad_mode
@@ -151,7 +154,8 @@ class CompiledFunction:
     ) -> _Replay:
         # fn runs on fresh leaves standing in for the argument Values, so the recording
         # can tell an argument from the same Value reached another way (a closure).
-        stand_ins = [Value(v.data, label=v.label, requires_grad=v.requires_grad) for v in inputs]
+        # (copies: of the same class, with the same label and attributes)
+        stand_ins = [copy.copy(v) for v in inputs]
         stand_in_for = {id(v): s for v, s in zip(inputs, stand_ins)}
         with _collector_paused():
             recording = record(self.fn, _replace_values(args, stand_in_for))
@@ -392,11 +396,16 @@ def _argument_shape(x: Any, values: list[Value], position: dict[int, int]) -> An
         if i is None:
             i = position[id(x)] = len(values)
             values.append(x)
-        return (Value, i, x.requires_grad, x.op is None)
+        # its class (fn may ask isinstance) and what it holds besides its number (a
+        # label fn branches on, an attribute it reads): another of either records again
+        extras = _contents(vars(x)) if vars(x) else ()
+        return (kind, i, x.requires_grad, x.op is None, extras)
     if kind is list or kind is tuple:
         return (kind, *[_argument_shape(item, values, position) for item in x])
-    if kind is float:
-        return (float, x.hex())  # hex, so nan matches nan
+    if isinstance(x, float) or (isinstance(x, Real) and not isinstance(x, int)):
+        number = as_float(x)  # numpy's floats too: np.float64(-0.0) is not np.float64(0.0)
+        assert number is not None  # a real number
+        return (kind, number.hex())  # hex, so nan matches nan and -0.0 is not 0.0
     try:
         hash(x)
     except TypeError:
@@ -419,9 +428,10 @@ _OPAQUE = (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType
 
 
 def _contents(x: object) -> tuple[Any, ...]:
-    """What an object holds, in its attributes and in the lists, tuples, dicts and sets
-    among them, as far down as they go: each Value (by identity), each number or string
-    and each attribute's name, in the order found."""
+    """What an object holds, in its attributes and in the lists, tuples, dicts, sets,
+    deques and numpy arrays among them (and their subclasses: an `OrderedDict`, a
+    `defaultdict`), as far down as they go: each Value (by identity), each number (numpy's
+    too, by its bits) or string and each attribute's name, in the order found."""
     found: list[Any] = []
     seen: set[int] = set()  # what has been gone into, so a cycle of objects ends
     stack: list[Any] = [x]
@@ -431,22 +441,24 @@ def _contents(x: object) -> tuple[Any, ...]:
         if kind is Value or isinstance(item, Value):
             found.append(item)  # a Value is equal only to itself
             continue
-        if kind is float:
-            found.append(item.hex())
-            continue
         if kind in _CONSTANTS:
             found.append(item)
+            continue
+        if isinstance(item, Real):  # a float, or numpy's: by its bits, -0.0 apart from 0.0
+            found.append((kind, as_float(item).hex()))  # type: ignore[union-attr]  # real
             continue
         if isinstance(item, _OPAQUE) or id(item) in seen:
             continue
         seen.add(id(item))
         children: list[Any]
-        if kind is dict:
+        if isinstance(item, Mapping):
             children = [part for pair in item.items() for part in pair]
-        elif kind is list or kind is tuple:
+        elif isinstance(item, (list, tuple, deque)):
             children = list(item)
-        elif kind is set or kind is frozenset:
+        elif isinstance(item, (set, frozenset)):
             children = sorted(item, key=id)  # a set's order is not its contents'
+        elif hasattr(item, "tolist") and hasattr(item, "shape"):  # a numpy array
+            children = [item.tolist()]
         else:
             attributes = getattr(item, "__dict__", {})
             children = [part for pair in attributes.items() for part in pair]
