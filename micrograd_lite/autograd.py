@@ -31,6 +31,7 @@ __all__ = [
     "grad",
     "graph_below",
     "input_grads",
+    "pass_lock",
     "topological_order",
 ]
 
@@ -39,9 +40,10 @@ __all__ = [
 NO_GRAPH_REASONS: weakref.WeakKeyDictionary[Value, str] = weakref.WeakKeyDictionary()
 
 
-#: One backward pass at a time: a pass keeps its partial sums in the nodes' `.grad`,
-#: so two threads differentiating one graph at once would mix theirs.
-_pass_lock = threading.RLock()
+#: One backward pass at a time, eager or compiled: a pass keeps its partial sums in the
+#: nodes' `.grad` and adds its sums into the leaves', so two threads at once would lose
+#: one another's contributions.
+pass_lock = threading.RLock()
 
 #: One Value, or a sequence of them: what `outputs` and `inputs` may be.
 Values = Value | Sequence[Value]
@@ -90,7 +92,7 @@ def backward(
             "create_graph=True)"
         )
     outputs, seeds = _check_outputs(outputs, grad_outputs, "backward")
-    with _pass_lock:
+    with pass_lock:
         backward_pass(outputs, seeds)
 
 
@@ -199,7 +201,7 @@ def _closure_grads(node: Value, g: Num, create_graph: bool) -> tuple[float, ...]
         )
     parents = node.parents
     unique = list(dict.fromkeys(parents))  # x * x has x twice, but one .grad slot
-    with _pass_lock:
+    with pass_lock:
         saved = [(p, p.grad) for p in (node, *unique)]
         try:
             for p in unique:

@@ -293,7 +293,11 @@ class _Replay:
                 )
             all_seeds = _seeds(len(self.labels), grad_outputs)
             seeds = [all_seeds[i] for i in self.differentiable]
-        datas = self.function(inputs, captured, seeds, backward)
+        if backward:  # its sums go into shared leaves' .grad: one pass at a time
+            with autograd.pass_lock:
+                datas = self.function(inputs, captured, seeds, backward)
+        else:
+            datas = self.function(inputs, captured, seeds, backward)
         if datas is None:
             return _RECORD_AGAIN  # a guard failed: fn would branch differently
         if self.calls_left > 0:
@@ -332,10 +336,15 @@ class _Replay:
     def generate(self) -> int:
         """Hand over from the tape to generated code; 1, for the count of generations."""
         program = self.source()
-        namespace = names()
+        assert self.source_of is not None  # kept until the code is generated
+        namespace = names({node.op for node in self.source_of.recording.nodes if node.op})
+        shadowed = namespace.get(program.name)  # fn named like a function it calls (`tanh`)
         exec(compile_source(program.source, program.name), namespace)  # generate() wrote it
-        # taken out of its own globals, so function and namespace make no reference cycle
+        # taken out of its own globals, so function and namespace make no reference cycle,
+        # and whatever the name stood for before is put back
         self.function = namespace.pop(program.name)
+        if shadowed is not None:
+            namespace[program.name] = shadowed
         self.tape = None
         self.source_of = None  # the recording is no longer needed
         return 1

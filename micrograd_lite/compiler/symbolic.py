@@ -27,7 +27,7 @@ code calls that function instead.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from micrograd_lite import ops
@@ -229,11 +229,12 @@ def name_of(fn: Callable[..., Any], op: ops.Op, role: str) -> str:
 _RESERVED = {"inputs", "captured", "seeds", "backward", "outputs", "inf", "nan"}
 
 
-def names() -> dict[str, Any]:
+def names(recorded: Iterable[ops.Op] = ()) -> dict[str, Any]:
     """Every name generated code may use, and what it stands for: from `ops.REGISTRY`, so
-    an op defined with `define_op` after import is known too."""
+    an op defined with `define_op` after import is known too, and from the `recorded` ops,
+    which may since have been defined again (a notebook cell run twice)."""
     table: dict[str, Any] = {"inf": math.inf, "nan": math.nan, "float_pow": ops.float_pow}
-    for op in ops.REGISTRY.values():
+    for op in (*ops.REGISTRY.values(), *recorded):
         for fn, role in ((op.forward, "forward"), (op.vjp, "vjp")):
             if not op.closure:
                 table[name_of(fn, op, role)] = fn
