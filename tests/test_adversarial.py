@@ -397,3 +397,22 @@ class TestCompileKeepsWorking:
         for _ in range(3):
             x = Value(0.5)
             assert compiled(x).data == 2.0 * math.tanh(0.5)
+
+
+class TestUnclearErrorsInDrawings:
+    """`draw_dot`'s own arguments."""
+
+    @pytest.mark.parametrize("grads", ["x", [1.0]])
+    def test_grads_that_are_not_a_mapping_are_refused(self, grads: object) -> None:
+        from micrograd_lite.viz import draw_dot
+
+        with pytest.raises(TypeError, match="grads must map Values to numbers, got"):
+            draw_dot(Value(1.0) * 2.0, grads=grads)
+
+    def test_a_gradient_that_is_not_a_number_names_its_value(self) -> None:
+        """`grads={a: 'x'}` once gave a bare TypeError from abs()."""
+        from micrograd_lite.viz import draw_dot
+
+        a = Value(1.0, label="a")
+        with pytest.raises(TypeError, match="'a' maps to a str"):
+            draw_dot(a * 2.0, grads={a: "x"})

@@ -29,6 +29,7 @@ import stat
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from numbers import Real
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -308,6 +309,8 @@ def draw_dot(
     """
     check_rankdir(rankdir)
     timeout = check_timeout(timeout)
+    if grads is not None:
+        _check_grads(grads)
     drawing = build(root, names=names, model=model, collapse=collapse, max_nodes=max_nodes)
 
     def grad_of(node: Value) -> float:
@@ -465,6 +468,20 @@ def backward_frames(root: Value, **options: Any) -> list[graphviz.Digraph]:
         draw_dot(root, highlight=node, grads=grads, **options)
         for node in backward_steps(order, grads)  # the order Value.backward visits nodes in
     ]
+
+
+def _check_grads(grads: object) -> None:
+    """`grads=` as draw_dot shows it: a mapping from Values to numbers."""
+    if not isinstance(grads, Mapping):
+        raise TypeError(f"grads must map Values to numbers, got {type(grads).__name__}")
+    for v, g in grads.items():
+        if not isinstance(v, Value):
+            raise TypeError(f"grads must map Values to numbers; a key is a {type(v).__name__}")
+        if isinstance(g, (bool, str, bytes)) or not isinstance(g, (Real, Value)):
+            name = f"{v.label!r}" if v.label else "a Value"
+            raise TypeError(
+                f"grads must map Values to numbers; {name} maps to a {type(g).__name__}"
+            )
 
 
 def _walk(root: Value, max_nodes: int) -> list[Value]:
