@@ -638,16 +638,12 @@ def _operands(op: Op, values: Iterable[object]) -> tuple[Value, ...]:
 
 def _constant(x: float) -> Value:
     """A leaf that requires no grad: a number in an expression, or a detached Value."""
-    out: Value = _new(Value)
-    out._data = x
-    out._grad = 0.0
-    out.op = None
-    out.requires_grad = False
-    return out
+    return _leaf_from(Value, x, 0.0, False)
 
 
 def _leaf_from(kind: type[Value], data: float, grad: float | None, requires_grad: bool) -> Value:
-    """A leaf of class `kind`, as an unpickled or copied Value is rebuilt."""
+    """A leaf of class `kind`, made without `__init__`: a constant, or an unpickled or
+    copied Value rebuilt."""
     out: Value = _new(kind)
     out._data = data
     out._grad = grad  # type: ignore[assignment]  # None: "no gradient yet"
