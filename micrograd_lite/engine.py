@@ -91,11 +91,11 @@ def _operation(op: Op, doc: str = "", reflected: bool = False) -> Any:
         out._data = data
         out._grad = 0.0
         out.requires_grad = requires_grad
+        out._seq = _next_seq()
         if record:
             out.op = op
             out._a = a
             out._b = b
-            out._seq = _next_seq()
         else:
             out.op = None  # a leaf: nothing to differentiate through
         if mode & _OBSERVED:
@@ -119,7 +119,8 @@ class Value:
     # A result keeps its op and its parents in itself: `_a` and `_b` for ops of one and
     # two inputs, `_a` the tuple of them for ops of any number, so each node is one
     # object for the garbage collector, not two. `_seq` numbers results in the order they
-    # are made, the order backward visits them in (newest first, as PyTorch's engine).
+    # are made, the order backward visits them in (newest first, as PyTorch's engine);
+    # a result that keeps no parents has one too, so compile can tell when it was made.
     # `__dict__` takes a label and extra attributes (`p.m = 0.0`) at no cost until used.
     __slots__ = (
         "_data",
@@ -551,6 +552,17 @@ def backward_pass(outputs: Sequence[Value], seeds: Sequence[float]) -> None:
 
 
 _creation = operator.attrgetter("_seq")
+
+
+def creation_mark() -> int:
+    """A number below every result made from now on, above every one made before."""
+    return _next_seq()
+
+
+def made_after(v: Value, mark: int) -> bool:
+    """Whether an operation made `v` after `creation_mark()` gave `mark` (a Value made
+    with `Value(...)` has no such number: False)."""
+    return getattr(v, "_seq", -1) > mark
 
 
 def _propagate(node: Value) -> None:

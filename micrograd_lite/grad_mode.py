@@ -61,10 +61,14 @@ observer: ContextVar[Observer] = ContextVar("micrograd_lite_observer")
 
 
 @contextmanager
-def observed(watcher: Observer) -> Iterator[None]:
-    """Inside the block, record the graph with `watcher` seeing every node (anomaly off)."""
+def observed(watcher: Observer, grad_enabled: bool = True) -> Iterator[None]:
+    """Inside the block, record the graph with `watcher` seeing every node (anomaly off).
+
+    Operations keep their parents whatever the grad mode; `grad_enabled` is the mode
+    they report (`is_grad_enabled()`, a result's `requires_grad`).
+    """
     observer_token = observer.set(watcher)
-    mode_token = mode.set(RECORD | OBSERVED)
+    mode_token = mode.set(OBSERVED | (RECORD if grad_enabled else 0))
     try:
         yield
     finally:

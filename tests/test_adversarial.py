@@ -14,6 +14,7 @@ import stat
 import sys
 import threading
 import tracemalloc
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -356,6 +357,123 @@ class TestCompileReplaysOnlyWhatItRead:
         finally:
             sys.setswitchinterval(interval)
         assert w.grad == 6 * 500
+
+    def test_operations_fn_runs_in_another_thread_are_refused(self) -> None:
+        """A worker thread's `x * 2.0` was once frozen as a constant: 3.0 for every x."""
+
+        def fn(x: Value) -> Value:
+            made: list[Value] = []
+            worker = threading.Thread(target=lambda: made.append(x * 2.0))
+            worker.start()
+            worker.join()
+            return made[0] + 1.0
+
+        for requires_grad in (False, True):
+            compiled = mg.compile(fn)
+            with pytest.raises(mg.CompileError, match="not in fn's own thread"):
+                compiled(Value(1.0, requires_grad=requires_grad))
+
+    def test_fn_asking_is_grad_enabled_sees_the_callers_mode(self) -> None:
+        """Under no_grad a call once replayed the branch recorded with grad on."""
+        compiled = mg.compile(lambda x: x * 2.0 if mg.is_grad_enabled() else x * 3.0)
+        assert compiled(Value(1.0)).data == 2.0
+        with mg.no_grad():
+            assert compiled(Value(1.0)).data == 3.0
+        assert compiled(Value(1.0)).data == 2.0
+
+
+class TestCompileBoundsItself:
+    """A compiled function stops recording, and stops generating code, where it must."""
+
+    def test_a_graph_that_changes_every_call_stops_recording_and_warns_once(self) -> None:
+        """A step over documents of other lengths once recorded on every call, without end
+        (70 calls of a GPT step: 70 recordings, 1.77 GB); past max_recordings it runs fn
+        eagerly, exactly, after one warning that says why."""
+        w = [Value(0.1 * i) for i in range(4)]
+
+        def step(doc: list[int]) -> Value:
+            return mg.sum((w[token] * w[(token + 1) % 4]).tanh() for token in doc)
+
+        compiled = mg.compile(step, max_recordings=3)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for length in range(1, 8):
+                doc = [i % 4 for i in range(length)]
+                for p in w:
+                    p.grad = 0.0
+                eager = step(doc)
+                eager.backward()
+                expected = [p.grad for p in w]
+                for p in w:
+                    p.grad = 0.0
+                assert compiled(doc).data == eager.data
+                assert [p.grad for p in w] == expected
+        assert [c.category for c in caught] == [RuntimeWarning]  # once, not on every call
+        message = str(caught[0].message)
+        assert "recorded max_recordings = 3 times" in message
+        assert "its arguments differ from every recorded call's" in message
+        assert compiled.recordings == 3
+
+    def test_a_compiled_function_kept_on_its_argument_records_once(self) -> None:
+        """`model.f(model, x)` once recorded on every call, each twice as long as the last:
+        the argument's contents held the compiled function's own recordings."""
+
+        class Model:
+            pass
+
+        model = Model()
+        model.w = Value(2.0)  # type: ignore[attr-defined]
+        model.f = mg.compile(lambda m, x: m.w * x)  # type: ignore[attr-defined]
+        for _ in range(20):
+            assert model.f(model, Value(3.0)).data == 6.0  # type: ignore[attr-defined]
+        assert model.f.recordings == 1  # type: ignore[attr-defined]
+
+    def test_a_user_op_whose_forward_loops_gets_its_code_generated(self) -> None:
+        """Generating code for an op whose forward loops on its input once never ended,
+        its memory growing without limit: the forward is called by name instead."""
+
+        def halve_forward(a: float) -> float:
+            while a > 1.0:
+                a = a / 2.0
+            return a
+
+        @mg.define_op("halve", halve_forward)
+        def halve_below_one(g: ops.Num, out: ops.Num, a: ops.Num) -> tuple[ops.Num]:
+            return (g * out / a,)
+
+        try:
+            compiled = mg.compile(lambda x: halve_below_one(x) * x, generate=True)
+            done: list[float] = []
+            worker = threading.Thread(target=lambda: done.append(compiled(Value(5.0)).data))
+            worker.daemon = True  # a hang must not keep the test run alive
+            worker.start()
+            worker.join(HANG_GUARD)
+            assert done == [3.125], "code generation did not end"
+            assert "halve_forward(v0)" in compiled.source()
+        finally:
+            del ops.REGISTRY["halve_below_one"]
+
+    def test_code_over_the_source_limit_is_not_generated(self, monkeypatch: Any) -> None:
+        """Past SOURCE_LIMIT the recording stays on its tape, exact, and source() says why."""
+        from micrograd_lite.compiler import codegen
+
+        monkeypatch.setattr(codegen, "SOURCE_LIMIT", 200)
+        compiled = mg.compile(lambda x: (x * x + x).tanh() * x, generate=True)
+        for data in (0.5, 1.5):
+            x = Value(data)
+            out = compiled(x)
+            e = Value(data)
+            expected = (e * e + e).tanh() * e
+            expected.backward()
+            assert (out.data, x.grad) == (expected.data, e.grad)
+        assert compiled.generations == 0
+        with pytest.raises(RuntimeError, match="SOURCE_LIMIT = 200 characters"):
+            compiled.source()
+
+
+#: How long a test waits for work that once never ended: a guard against a hang, far
+#: above what the work takes even on a busy machine, not a measure of its speed.
+HANG_GUARD = 300.0
 
 
 class TestCompileKeepsWorking:

@@ -139,6 +139,7 @@ def run_branching_program(
 
 
 @pytest.mark.parametrize("generate", [False, True], ids=["tape", "generated code"])
+@pytest.mark.filterwarnings("ignore:micrograd_lite.compile.*max_recordings:RuntimeWarning")
 @given(
     programs(),
     branches(),
@@ -158,7 +159,7 @@ def test_random_functions_with_guards_replay_bit_identically_to_eager(
     compiled = mg.compile(
         lambda *xs: run_branching_program(steps, tests, [*xs, *captured]),
         generate=generate,
-        max_recordings=2,  # so that some calls record again after their recording was dropped
+        max_recordings=2,  # so that some calls run fn eagerly, past the limit
     )
     for data in [*datas, datas[0]]:
         assert_call_matches_eager(
@@ -629,7 +630,7 @@ def test_under_no_grad_the_call_runs_forward_only() -> None:
     assert out.data == math.tanh(0.6000000000000001)
     compiled(x)
     assert x.grad != 0.0
-    assert compiled.recordings == 1  # one recording serves both
+    assert compiled.recordings == 2  # one per grad mode: fn may ask is_grad_enabled()
 
 
 def test_detect_anomaly_raises_as_eager_does() -> None:

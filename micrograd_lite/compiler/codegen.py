@@ -41,7 +41,25 @@ from micrograd_lite.compiler.tape import earlier_graph_error
 from micrograd_lite.engine import Value
 from micrograd_lite.ops import Op
 
-__all__ = ["Program", "check_gradients_stay_inside", "function_name", "generate"]
+__all__ = [
+    "SOURCE_LIMIT",
+    "Program",
+    "SourceTooLongError",
+    "check_gradients_stay_inside",
+    "function_name",
+    "generate",
+]
+
+
+#: The most characters of source generated for one recording. Python's `compile()` takes
+#: about 2.7 KB per line of about 40 characters, so this allows about 1.3 GB, what the
+#: largest graph code is generated for (`GENERATE_LIMIT` values) takes; long lines (a
+#: user's op whose rule inlines to a long expression) reach it with fewer values.
+SOURCE_LIMIT = 20_000_000
+
+
+class SourceTooLongError(Exception):
+    """The generated source would be over `SOURCE_LIMIT`: the recording stays on its tape."""
 
 
 @dataclass(frozen=True)
@@ -157,6 +175,7 @@ class _Writer:
     def __init__(self, inputs: dict[Value, int], captured: Sequence[Value]) -> None:
         self.inputs = inputs
         self.lines: list[str] = []
+        self.size = 0  # characters emitted so far
         self.names: dict[Value, str] = {}
         self.grads: dict[Value, str] = {}
         self.captured: list[Value] = list(captured)
@@ -164,6 +183,11 @@ class _Writer:
         self.templates: dict[tuple[Any, ...], list[str] | None] = {}
 
     def emit(self, line: str, comment: str = "") -> None:
+        self.size += len(line) + len(comment)
+        if self.size > SOURCE_LIMIT:
+            raise SourceTooLongError(
+                f"its code would be over SOURCE_LIMIT = {SOURCE_LIMIT:,} characters"
+            )
         self.lines.append(f"{line}  # {comment}" if comment else line)
 
     def holder(self, leaf: Value) -> str:

@@ -4,9 +4,10 @@ A call looks up a recording made for arguments of the same shape, runs it on the
 data (its tape, or its generated code once it has handed over) and returns fresh Values.
 It records fn again when there is none yet, when a guard fails (fn would take another
 branch), when a captured leaf's `requires_grad` has changed, or when an object passed in
-holds other Values or numbers. Up to `max_recordings` recordings are kept per argument
-shape, the most recently made first. A call that passes a Value fn also reaches another
-way (a parameter passed in as an argument) runs fn eagerly.
+holds other Values or numbers, or in another grad mode. fn is recorded at most
+`max_recordings` times; after that a call that fits none of its recordings runs fn
+eagerly, with one warning that says why. A call that passes a Value fn also reaches
+another way (a parameter passed in as an argument) runs fn eagerly.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import copy
 import functools
 import gc
 import types
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -25,6 +27,7 @@ from typing import Any
 from micrograd_lite import autograd, grad_mode
 from micrograd_lite.compiler.codegen import (
     Program,
+    SourceTooLongError,
     function_name,
     generate,
 )
@@ -39,9 +42,6 @@ _mode = grad_mode.mode
 _RECORD = grad_mode.RECORD
 _OBSERVED = grad_mode.OBSERVED
 _EAGER = grad_mode.ANOMALY | _OBSERVED
-
-#: The most argument shapes a compiled function keeps recordings for.
-MAX_SHAPES = 64
 
 #: What `backward()` says of a Value a compiled call returned.
 RETURNED = (
@@ -75,6 +75,10 @@ def compile(  # noqa: A001
     A recording replays at once from a tape (a list of instructions); after
     `GENERATE_AFTER` calls its code is generated, for graphs of up to `GENERATE_LIMIT`
     values. `generate=True` generates it on the first call, `False` never.
+
+    fn is recorded at most `max_recordings` times (as PyTorch's compiler stops
+    recompiling at its limit); past that, a call that fits none of the recordings runs
+    fn eagerly, and the first such call warns (`RuntimeWarning`) saying why.
     """
     if not callable(fn):
         raise TypeError(f"compile() takes a function, got {type(fn).__name__}")
@@ -94,6 +98,7 @@ class CompiledFunction:
         self.max_recordings = max_recordings
         self.generate = generate
         self.recordings = 0  # how many times fn has been recorded
+        self.warned = False  # whether it has said that it stopped recording
         self.generations = 0  # how many recordings have had their code generated
         self._by_shape: dict[tuple[Any, ...], list[_Replay]] = {}
         self._latest: _Replay | None = None
@@ -112,12 +117,17 @@ class CompiledFunction:
             return self._call_eagerly(args, grad_outputs, mode)
         backward = bool(mode & _RECORD)
         inputs, shape = _flatten_arguments(args)
-        for replay in self._by_shape.get(shape, ()):
+        shape = (backward, shape)  # fn may ask is_grad_enabled(): each mode its recordings
+        replays = self._by_shape.get(shape, ())
+        for replay in replays:
             result = replay.run(inputs, grad_outputs, backward)
             if result is not _RECORD_AGAIN:
                 break
-        else:  # no recording fits this call: record one
-            replay = self._record(args, inputs, shape)
+        else:  # no recording fits this call: record one, if fn has not been too often
+            if self.recordings >= self.max_recordings:
+                self._warn_once(replays)
+                return self._call_eagerly(args, grad_outputs, mode)
+            replay = self._record(args, inputs, shape, backward)
             result = replay.run(inputs, grad_outputs, backward)
             if result is _RECORD_AGAIN:  # cannot happen: the recording's data passes its guards
                 raise AssertionError("a new recording failed its own guards")
@@ -149,8 +159,31 @@ class CompiledFunction:
     def __repr__(self) -> str:
         return f"<compiled {getattr(self.fn, '__qualname__', self.fn)!r}>"
 
+    def _warn_once(self, replays: Sequence[_Replay]) -> None:
+        """Say, once, that fn has been recorded `max_recordings` times and why this call
+        fits none of the recordings: from now on such calls run fn eagerly."""
+        if self.warned:
+            return
+        self.warned = True
+        why = (
+            "a comparison came out otherwise or a parameter's requires_grad changed"
+            if replays
+            else "its arguments differ from every recorded call's (another list length, "
+            "number, label or class, another Value or number held by an object passed in, "
+            "or another grad mode)"
+        )
+        warnings.warn(
+            f"micrograd_lite.compile: {self!r} has been recorded max_recordings = "
+            f"{self.max_recordings} times, and this call fits none of the recordings: "
+            f"{why}. Calls that fit none now run fn eagerly (exact, not faster); "
+            "compile(fn, max_recordings=...) allows more, or pass what changes on every "
+            "call as Values.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+
     def _record(
-        self, args: tuple[Any, ...], inputs: list[Value], shape: tuple[Any, ...]
+        self, args: tuple[Any, ...], inputs: list[Value], shape: tuple[Any, ...], backward: bool
     ) -> _Replay:
         # fn runs on fresh leaves standing in for the argument Values, so the recording
         # can tell an argument from the same Value reached another way (a closure).
@@ -158,7 +191,7 @@ class CompiledFunction:
         stand_ins = [copy.copy(v) for v in inputs]
         stand_in_for = {id(v): s for v, s in zip(inputs, stand_ins)}
         with _collector_paused():
-            recording = record(self.fn, _replace_values(args, stand_in_for))
+            recording = record(self.fn, _replace_values(args, stand_in_for), backward)
             outputs: list[Value] = []
             result_shape = _flatten_result(recording.result, outputs)
             positions = {v: i for i, v in enumerate(stand_ins)}
@@ -177,11 +210,7 @@ class CompiledFunction:
                 self.generations += replay.generate()
         self.recordings += 1
         self._latest = replay
-        replays = self._by_shape.setdefault(shape, [])
-        replays.insert(0, replay)
-        del replays[self.max_recordings :]
-        if len(self._by_shape) > MAX_SHAPES:
-            del self._by_shape[next(iter(self._by_shape))]  # the oldest shape
+        self._by_shape.setdefault(shape, []).insert(0, replay)  # the newest first
         return replay
 
     def _call_eagerly(self, args: tuple[Any, ...], grad_outputs: Any, mode: int) -> Any:
@@ -255,6 +284,7 @@ class _Replay:
         "captured_requires",
         "captured_ids",
         "not_leaves",
+        "tape_only",
     )
 
     def __init__(
@@ -272,6 +302,7 @@ class _Replay:
         self.captured_requires = tuple(v.requires_grad for v in self.captured)
         self.captured_ids = frozenset(map(id, self.captured))  # alive: self.captured holds them
         self.not_leaves = not_leaves
+        self.tape_only = ""  # why its code was not generated, where that was found out late
 
     def run(self, inputs: list[Value], grad_outputs: Any, backward: bool) -> Any:
         captured = self.captured
@@ -314,7 +345,7 @@ class _Replay:
             source_of = self.source_of
             if source_of is None:
                 nodes = self.tape.nodes if self.tape else 0
-                why = (
+                why = self.tape_only or (
                     f"its graph has {nodes} values, over GENERATE_LIMIT = {GENERATE_LIMIT}"
                     if nodes > GENERATE_LIMIT
                     else "compile was given generate=False"
@@ -334,8 +365,15 @@ class _Replay:
         return self.program
 
     def generate(self) -> int:
-        """Hand over from the tape to generated code; 1, for the count of generations."""
-        program = self.source()
+        """Hand over from the tape to generated code; 1, for the count of generations
+        (0 if the code would be too long: the recording stays on its tape)."""
+        try:
+            program = self.source()
+        except SourceTooLongError as error:
+            self.tape_only = str(error)
+            self.source_of = None  # the recording is no longer needed
+            self.calls_left = -1
+            return 0
         assert self.source_of is not None  # kept until the code is generated
         namespace = names({node.op for node in self.source_of.recording.nodes if node.op})
         shadowed = namespace.get(program.name)  # fn named like a function it calls (`tanh`)
@@ -432,8 +470,16 @@ def _argument_shape(x: Any, values: list[Value], position: dict[int, int]) -> An
 #: Arguments that are constants through and through.
 _CONSTANTS = {int, bool, str, bytes, complex, type(None)}
 
-#: Objects whose insides are no data of fn's: code, classes, modules.
-_OPAQUE = (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType, types.MethodType)
+#: Objects whose insides are no data of fn's: code, classes, modules, and compiled
+#: functions (one kept on the model it is passed would read its own recordings).
+_OPAQUE = (
+    type,
+    types.ModuleType,
+    types.FunctionType,
+    types.BuiltinFunctionType,
+    types.MethodType,
+    CompiledFunction,
+)
 
 
 def _contents(x: object) -> tuple[Any, ...]:

@@ -31,7 +31,7 @@ from types import TracebackType
 from typing import Any
 
 from micrograd_lite import grad_mode
-from micrograd_lite.engine import Value
+from micrograd_lite.engine import Value, creation_mark
 
 __all__ = ["CompileError", "Guard", "Recording", "record"]
 
@@ -62,6 +62,7 @@ class Recording:
     result: Any
     nodes: list[Value]
     guards: list[Guard]
+    started: int  # `engine.creation_mark()` when fn started: what it made is numbered above
 
 
 class _Recorder:
@@ -92,17 +93,19 @@ _MICROGRAD_OP = (
 )
 
 
-def record(fn: Callable[..., Any], args: tuple[Any, ...]) -> Recording:
-    """Run `fn(*args)` with the graph recorded in full and number reads refused."""
+def record(fn: Callable[..., Any], args: tuple[Any, ...], grad_enabled: bool) -> Recording:
+    """Run `fn(*args)` with the graph recorded in full and number reads refused, in the
+    caller's grad mode (`grad_enabled`), which fn may ask `is_grad_enabled()` about."""
     recorder = _Recorder()
+    started = creation_mark()
     try:
-        with grad_mode.observed(recorder):  # callers run anomaly mode eagerly
+        with grad_mode.observed(recorder, grad_enabled):  # callers run anomaly mode eagerly
             result = fn(*args)
     except CompileError as error:
         if error.action is not None and len(error.args) == 1 and error.args[0] == error.action:
             error.args = (_refusal(error.action, error.__traceback__),)
         raise
-    return Recording(result, recorder.nodes, recorder.guards)
+    return Recording(result, recorder.nodes, recorder.guards, started)
 
 
 _LIBRARY = os.path.dirname(os.path.dirname(__file__)) + os.sep  # micrograd_lite itself

@@ -37,6 +37,12 @@ __all__ = ["NotSymbolicError", "expressions", "literal", "name_of", "names"]
 #: How many paths through one rule are followed before it is called as a function.
 MAX_PATHS = 16
 
+#: The longest expression written for one result, and the most branches on one path,
+#: before the function is called instead: a forward that loops on its input (`while a >
+#: 1: a = a / 2`) would otherwise be followed without end.
+MAX_CODE = 2_000
+MAX_BRANCHES = 64
+
 
 class NotSymbolicError(Exception):
     """The function did something a placeholder cannot stand in for."""
@@ -51,6 +57,8 @@ class _Branches:
 
     def decide(self, condition: str) -> bool:
         i = len(self.conditions)
+        if i >= MAX_BRANCHES:
+            raise NotSymbolicError("too many branches on one path")
         self.conditions.append(condition)
         return self.forced[i] if i < len(self.forced) else True
 
@@ -94,6 +102,8 @@ class Sym:
     __slots__ = ("code", "branches")
 
     def __init__(self, code: str, branches: _Branches) -> None:
+        if len(code) > MAX_CODE:
+            raise NotSymbolicError("the expression grows too long")
         self.code = code
         self.branches = branches
 

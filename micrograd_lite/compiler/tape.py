@@ -24,9 +24,9 @@ from typing import Any
 
 from micrograd_lite import ops
 from micrograd_lite.compiler.recording import CompileError, Guard, Recording
-from micrograd_lite.engine import Value
+from micrograd_lite.engine import Value, made_after
 
-__all__ = ["Tape", "earlier_graph_error"]
+__all__ = ["Tape", "earlier_graph_error", "unseen_maker_error"]
 
 # Forward instructions are (code, out, a, b, fn); backward ones (code, node, a, b, fn, wanted).
 _CALL1, _CALL2, _CALLN, _GUARD = range(4)
@@ -53,6 +53,17 @@ def earlier_graph_error(v: Value) -> CompileError:
     )
 
 
+def unseen_maker_error(v: Value) -> CompileError:
+    """The refusal of a Value made while fn ran, but not by operations fn's thread ran."""
+    made_by = f"{v.op.name()} " if v.op is not None else "an operation "
+    return CompileError(
+        f"micrograd_lite.compile cannot record this: fn uses a Value made by {made_by}"
+        "while fn ran, but not in fn's own thread (another thread, a "
+        "pool's worker), which compile does not see, so its number would be replayed "
+        "from this call. Run those operations in fn's thread, or call fn uncompiled."
+    )
+
+
 class Tape:
     """A recording's forward, guards and backward as instructions over slots of floats."""
 
@@ -75,7 +86,7 @@ class Tape:
     ) -> None:
         self.differentiable = tuple(i for i, v in enumerate(outputs) if v.requires_grad)
         self.nodes = len(recording.nodes)
-        built = _Builder(inputs)
+        built = _Builder(inputs, recording.started)
         self._forward = built.forward(recording)
         self._outputs = [built.slot(v) for v in outputs]
         self._seeded = [self._outputs[i] for i in self.differentiable]
@@ -141,8 +152,9 @@ class Tape:
 class _Builder:
     """Makes a tape's instructions: one pass over the nodes forward, one backward."""
 
-    def __init__(self, inputs: dict[Value, int]) -> None:
+    def __init__(self, inputs: dict[Value, int], started: int) -> None:
         self.inputs = inputs
+        self.started = started  # what fn's call made is numbered above this
         self.captured: list[Value] = []  # leaves fn reached that are not arguments
         self.start: list[float] = []  # every slot's value before a run: constants set
         self.wants: list[bool] = []  # per slot: whether its value requires grad
@@ -164,6 +176,8 @@ class _Builder:
             if v in self.inputs:
                 self.held[v] = (True, self.inputs[v], slot)
                 self.input_loads.append((slot, self.inputs[v]))
+            elif made_after(v, self.started):  # not by fn's thread: it was not seen
+                raise unseen_maker_error(v)
             else:
                 self.held[v] = (False, len(self.captured), slot)
                 self.captured_loads.append((slot, len(self.captured)))
