@@ -165,6 +165,23 @@ class TestPagesAndFiles:
         assert "<!--<script>" in json.dumps(json.loads(data), ensure_ascii=False)
 
 
+    @pytest.mark.parametrize(
+        "label", ["weights\nedge of the layer", "loss\ngraph 1 2 3", "x\nnode v0 1 2 3 4"]
+    )
+    def test_a_label_with_a_newline_is_laid_out(self, label: str) -> None:
+        """`-Tplain` writes a label's newline as it is: a label's second line starting
+        "edge" once crashed the stepper (ValueError from int()), as the live view."""
+        from micrograd_lite.viz import dot, stepper
+
+        a = Value(2.0, label=label)
+        out = (a * 3.0).tanh()
+        source = f'digraph {{ a [label="{label}" shape=box] b [label="b"] a -> b }}'
+        laid_out = dot.layout(source)
+        assert set(laid_out.boxes) == {"a", "b"}
+        assert [(tail, head) for tail, head, _ in laid_out.edges] == [("a", "b")]
+        page = stepper(out).html()
+        assert label.split("\n")[1] in page
+
 class TestUnclearErrors:
     """A clear refusal that names the cause, where Python's bare message or nonsense came."""
 

@@ -13,6 +13,7 @@ import contextlib
 import ctypes
 import math
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -148,8 +149,7 @@ def layout(source: str, *, timeout: float = DEFAULT_TIMEOUT, what: str = "the gr
     def y(v: str) -> float:  # plain output is in inches with y growing upwards
         return round((height - float(v)) * 72, 2)
 
-    for line in text.splitlines():
-        parts = _split_plain(line)
+    for parts in _plain_records(text):
         if not parts:
             continue
         if parts[0] == "graph":
@@ -167,22 +167,18 @@ def layout(source: str, *, timeout: float = DEFAULT_TIMEOUT, what: str = "the gr
     return Layout(round(width * 72, 2), round(height * 72, 2), nodes, edges)
 
 
-def _split_plain(line: str) -> list[str]:
-    """Split a line of `-Tplain` output: words, with "double quoted" words kept whole."""
-    words: list[str] = []
-    i = 0
-    while i < len(line):
-        if line[i] == " ":
-            i += 1
-        elif line[i] == '"':
-            j = i + 1
-            while j < len(line) and line[j] != '"':
-                j += 2 if line[j] == "\\" else 1
-            words.append(line[i + 1 : j])
-            i = j + 1
+#: A word of `-Tplain` output ("double quoted", with backslash escapes, or bare), or the
+#: newline that ends a record.
+_PLAIN_WORD = re.compile(r'"((?:[^"\\]|\\.)*)"|([^\s"]+)|(\n)', re.DOTALL)
+
+
+def _plain_records(text: str) -> list[list[str]]:
+    """Split `-Tplain` output into records (lines) of words, a quoted word kept whole:
+    a label may hold a newline of its own, and a quoted word runs on past it."""
+    records: list[list[str]] = [[]]
+    for quoted, bare, newline in _PLAIN_WORD.findall(text):
+        if newline:
+            records.append([])
         else:
-            j = line.find(" ", i)
-            j = len(line) if j < 0 else j
-            words.append(line[i:j])
-            i = j
-    return words
+            records[-1].append(bare or quoted)
+    return records
