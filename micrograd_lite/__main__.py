@@ -24,6 +24,7 @@ import os
 import re
 import stat
 import sys
+import unicodedata
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -92,12 +93,11 @@ class OutputError(ValueError):
 
 def evaluate(expression: str, variables: dict[str, Value]) -> Value:
     """Build the expression from Values, accepting only the grammar above."""
+    _check_text(expression)
     try:
         tree = ast.parse(expression, mode="eval")
     except SyntaxError as error:
         raise ExpressionError(f"not a valid expression: {error.msg}") from None
-    except ValueError:  # Python before 3.12 on a NUL character (later: SyntaxError)
-        raise ExpressionError("not a valid expression: it contains a NUL character") from None
     except (RecursionError, MemoryError):  # Python's parser gives up on deep nesting
         raise ExpressionError(
             "the expression is nested too deeply for Python's parser; draw a smaller one"
@@ -109,6 +109,30 @@ def evaluate(expression: str, variables: dict[str, Value]) -> Value:
             "use a name given with --var NAME=NUMBER"
         )
     return result
+
+
+def _check_text(expression: str) -> None:
+    """Refuse what Python's parser would misreport or quietly change: a byte that is not
+    UTF-8 (the shell passes it through as a lone surrogate), a NUL, and a name Python reads
+    as another (`ｘ` is `x` and `µ` is `μ` to it: Unicode's NFKC form)."""
+    for column, ch in enumerate(expression, start=1):
+        if "\udc80" <= ch <= "\udcff":  # how Python keeps an undecodable byte of argv
+            raise ExpressionError(
+                f"the expression holds the byte 0x{ord(ch) - 0xDC00:02x} (column {column}), "
+                "which is not UTF-8 text; write it in UTF-8"
+            )
+        if "\ud800" <= ch <= "\udfff":
+            raise ExpressionError(f"the expression holds a lone surrogate (column {column})")
+        if ch == "\0":
+            raise ExpressionError(f"the expression holds a NUL character (column {column})")
+    for match in re.finditer(r"[^\W\d]\w*", expression):
+        name = match.group()
+        folded = unicodedata.normalize("NFKC", name)
+        if folded != name:
+            raise ExpressionError(
+                f"Python reads the name {name!r} (column {match.start() + 1}) as {folded!r}; "
+                f"write {folded!r}"
+            )
 
 
 def _build(root: ast.expr, variables: dict[str, Value]) -> Value | float:
@@ -208,6 +232,11 @@ def parse_var(text: str) -> tuple[str, float]:
     name, sep, number = text.partition("=")
     if not sep or not name.isidentifier():
         raise argparse.ArgumentTypeError(f"--var takes NAME=NUMBER, got {text!r}")
+    folded = unicodedata.normalize("NFKC", name)
+    if folded != name:  # as Python would read the name in the expression
+        raise argparse.ArgumentTypeError(
+            f"--var {name}: Python reads the name {name!r} as {folded!r}; write --var {folded}="
+        )
     if keyword.iskeyword(name) or name in FUNCTIONS:
         raise argparse.ArgumentTypeError(
             f"--var {name}: {name!r} is a {'keyword' if keyword.iskeyword(name) else 'function'}"

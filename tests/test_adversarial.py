@@ -242,6 +242,30 @@ class TestUnclearErrors:
             draw_dot(Value(1.0) * 2.0, max_nodes=max_nodes)
 
 
+class TestUnclearErrorsOnTheCommandLine:
+    """What Python's parser quietly changed or misreported in an expression."""
+
+    @pytest.mark.parametrize(
+        ("args", "message"),
+        [
+            (["µ*2", "--var", "μ=1"], "Python reads the name 'µ' (column 1) as 'μ'"),
+            (["ｘ*2", "--var", "x=3"], "Python reads the name 'ｘ' (column 1) as 'x'"),
+            (["x*2", "--var", "ｘ=3", "--var", "x=4"], "Python reads the name 'ｘ' as 'x'"),
+            (["x*2\udcff", "--var", "x=3"], "the byte 0xff (column 4), which is not UTF-8"),
+            (["x*2\0", "--var", "x=3"], "a NUL character (column 4)"),
+        ],
+        ids=["micro sign", "full-width x", "full-width --var", "undecodable byte", "NUL"],
+    )
+    def test_a_name_python_folds_or_a_byte_that_is_not_text_is_refused(
+        self, args: list[str], message: str, tmp_path: Path, capsys: Any
+    ) -> None:
+        """`ｘ` once silently meant `x` (another variable's value), and an undecodable
+        byte was reported as "a NUL character"."""
+        from tests.test_mistakes_cli import refused
+
+        expression, *more = args
+        refused(["graph", expression, "-o", "out.svg", *more], tmp_path, capsys, message)
+
 class TestRenderedFiles:
     """What `render` does to the files and paths it is given."""
 
