@@ -114,7 +114,7 @@ def evaluate(expression: str, variables: dict[str, Value]) -> Value:
 def _check_text(expression: str) -> None:
     """Refuse what Python's parser would misreport or quietly change: a byte that is not
     UTF-8 (the shell passes it through as a lone surrogate), a NUL, and a name Python reads
-    as another (`ｘ` is `x` and `µ` is `μ` to it: Unicode's NFKC form)."""
+    as another (full-width x is `x`, the micro sign is `μ`: Unicode's NFKC form)."""
     for column, ch in enumerate(expression, start=1):
         if "\udc80" <= ch <= "\udcff":  # how Python keeps an undecodable byte of argv
             raise ExpressionError(

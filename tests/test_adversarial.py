@@ -164,7 +164,6 @@ class TestPagesAndFiles:
         assert json.loads(data)  # still the same JSON, `<` written as \\u003c
         assert "<!--<script>" in json.dumps(json.loads(data), ensure_ascii=False)
 
-
     @pytest.mark.parametrize(
         "label", ["weights\nedge of the layer", "loss\ngraph 1 2 3", "x\nnode v0 1 2 3 4"]
     )
@@ -181,6 +180,7 @@ class TestPagesAndFiles:
         assert [(tail, head) for tail, head, _ in laid_out.edges] == [("a", "b")]
         page = stepper(out).html()
         assert label.split("\n")[1] in page
+
 
 class TestUnclearErrors:
     """A clear refusal that names the cause, where Python's bare message or nonsense came."""
@@ -242,15 +242,19 @@ class TestUnclearErrors:
             draw_dot(Value(1.0) * 2.0, max_nodes=max_nodes)
 
 
+MICRO = "\u00b5"  # the micro sign, which Python reads as the Greek mu
+WIDE_X = "\uff58"  # full-width x, which Python reads as x
+
+
 class TestUnclearErrorsOnTheCommandLine:
     """What Python's parser quietly changed or misreported in an expression."""
 
     @pytest.mark.parametrize(
         ("args", "message"),
         [
-            (["µ*2", "--var", "μ=1"], "Python reads the name 'µ' (column 1) as 'μ'"),
-            (["ｘ*2", "--var", "x=3"], "Python reads the name 'ｘ' (column 1) as 'x'"),
-            (["x*2", "--var", "ｘ=3", "--var", "x=4"], "Python reads the name 'ｘ' as 'x'"),
+            ([f"{MICRO}*2", "--var", "μ=1"], f"Python reads the name '{MICRO}' (column 1) as 'μ'"),
+            ([f"{WIDE_X}*2", "--var", "x=3"], f"reads the name '{WIDE_X}' (column 1) as 'x'"),
+            (["x*2", "--var", f"{WIDE_X}=3", "--var", "x=4"], f"reads the name '{WIDE_X}' as 'x'"),
             (["x*2\udcff", "--var", "x=3"], "the byte 0xff (column 4), which is not UTF-8"),
             (["x*2\0", "--var", "x=3"], "a NUL character (column 4)"),
         ],
@@ -259,12 +263,13 @@ class TestUnclearErrorsOnTheCommandLine:
     def test_a_name_python_folds_or_a_byte_that_is_not_text_is_refused(
         self, args: list[str], message: str, tmp_path: Path, capsys: Any
     ) -> None:
-        """`ｘ` once silently meant `x` (another variable's value), and an undecodable
+        """Full-width x once silently meant `x` (another variable's value), an undecodable
         byte was reported as "a NUL character"."""
         from tests.test_mistakes_cli import refused
 
         expression, *more = args
         refused(["graph", expression, "-o", "out.svg", *more], tmp_path, capsys, message)
+
 
 class TestRenderedFiles:
     """What `render` does to the files and paths it is given."""
