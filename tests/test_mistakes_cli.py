@@ -173,7 +173,7 @@ class TestExpressions:
             ("1j * a", "1j is not a real number"),
             ("c * 2", "unknown name 'c': give it with --var c=NUMBER"),
             ("a +", "not a valid expression: invalid syntax"),
-            ("a\0", "not a valid expression"),
+            ("a\0", "the expression holds a NUL character (column 2)"),
             ("exp(1)", "the expression uses no variable, so there is no graph to draw"),
             ("2 * 3", "uses no variable"),
             ("x+" * 5000 + "x", "nested too deeply for Python's parser"),
