@@ -1,10 +1,11 @@
 """All the calculus of micrograd_lite: each operation's forward and its derivative rule.
 
 An operation is one block: a comment with its maths, then its derivative rule, decorated
-with `define_op`, which takes the forward on floats and registers the operation:
+with `define_op`, which takes the forward on floats and the derivative as a learner
+writes it (`maths=`, what the stepper shows), and registers the operation:
 
     # d tanh(a) = (1 - tanh²(a)) da
-    @define_op("tanh", math.tanh, name="TanhBackward0")
+    @define_op("tanh", math.tanh, name="TanhBackward0", maths="1 - out**2")
     def tanh(g, out, a):
         return (g * ((1.0 - out) * (1.0 + out)),)
 
@@ -31,6 +32,7 @@ complex number, and derivatives at kinks and edges match PyTorch's.
 
 from __future__ import annotations
 
+import ast
 import builtins
 import inspect
 import math
@@ -62,7 +64,17 @@ class Op:
     Calling it applies the operation: `ops.tanh(0.5)` is a float, `ops.tanh(v)` a Value.
     """
 
-    __slots__ = ("key", "_name", "symbol", "arity", "forward", "vjp", "constant_inputs", "closure")
+    __slots__ = (
+        "key",
+        "_name",
+        "symbol",
+        "arity",
+        "forward",
+        "vjp",
+        "constant_inputs",
+        "closure",
+        "maths",
+    )
 
     def __init__(
         self,
@@ -74,6 +86,7 @@ class Op:
         vjp: Rule,  # floats in, floats out; Values in, Values out
         constant_inputs: tuple[int, ...] = (),
         closure: bool = False,
+        maths: tuple[str, ...] = (),
     ) -> None:
         self.key = key  # its place in REGISTRY: the rule's name, e.g. "div" or "rdiv"
         self._name = name
@@ -87,6 +100,9 @@ class Op:
         # True for the op of a node made with `Value(data, children, op)`: the node's
         # `_backward` closure, not a rule, passes its gradient on.
         self.closure = closure
+        # The derivative of the result by each input, as a learner writes it (Python
+        # syntax: `"1 - out**2"`), shown by the stepper; () where none is given.
+        self.maths = maths
 
     def name(self) -> str:
         """The PyTorch class name of this operation's backward, e.g. `AddBackward0`."""
@@ -119,6 +135,7 @@ def define_op(
     *,
     name: str | None = None,
     constant_inputs: tuple[int, ...] = (),
+    maths: str | tuple[str, ...] = (),
 ) -> Callable[[Rule], Op]:
     """Decorate a derivative rule `rule(g, out, *inputs)` to define and register an op.
 
@@ -127,6 +144,14 @@ def define_op(
     parameters after `g` and `out` give the number of inputs (`*xs` for any number),
     and its name is the op's key in `REGISTRY`. Returns the `Op`, which applies the
     operation when called.
+
+    `maths` is the derivative of the result by each input, as a learner writes it, in
+    Python syntax over the rule's input names, `out`, and `log`, `exp`, `sqrt`, `sin`,
+    `cos`, `tanh` and `sign`: `maths=("b", "a")` for `a * b`, `maths="cos(a)"` for
+    `sin`. The stepper shows it, with the numbers in, for each step of backward. An op of
+    any number of inputs gives one text for every input, in `x` (the input), `n` (how
+    many there are), and `y` and `m` where the inputs come in two halves of `m` pairs,
+    `y` the input paired with `x` (`maths="2/m * (x - y)"` for a mean squared error).
     """
 
     def register(rule: Rule) -> Op:
@@ -135,13 +160,56 @@ def define_op(
             raise TypeError("define_op decorates a rule defined with def, named after the op")
         if key in BUILT_IN:
             raise ValueError(f"{key} is a built-in operation; name your rule otherwise")
+        arity = _arity(rule)
+        texts = (maths,) if isinstance(maths, str) else maths
+        if not isinstance(texts, (tuple, list)):
+            raise TypeError("maths= takes a str, or a tuple of one str per input")
+        texts = tuple(texts)
+        _check_maths(rule, arity, texts)
         op = Op(
-            key, name or _default_name(symbol), symbol, _arity(rule), forward, rule, constant_inputs
+            key,
+            name or _default_name(symbol),
+            symbol,
+            arity,
+            forward,
+            rule,
+            constant_inputs,
+            maths=texts,
         )
         REGISTRY[key] = op  # defining it again (a re-run notebook cell) replaces it
         return op
 
     return register
+
+
+#: The functions a `maths` text may call.
+MATHS_FUNCTIONS = ("log", "exp", "sqrt", "sin", "cos", "tanh", "sign")
+
+
+def _check_maths(rule: Rule, arity: int, texts: tuple[str, ...]) -> None:
+    """Refuse a `maths` text that is not one expression per input over the known names."""
+    if not texts:
+        return
+    if not all(isinstance(t, str) for t in texts):
+        raise TypeError("maths= takes a str, or a tuple of one str per input")
+    inputs = rule.__code__.co_varnames[2 : 2 + arity] if arity else ("x", "y", "n", "m")
+    if len(texts) != (arity or 1):
+        raise ValueError(
+            f"maths= has {len(texts)} texts for {arity or 'any number of'} inputs: "
+            "give the derivative by each input (one text for an op of any number)"
+        )
+    known = {*inputs, "out", *MATHS_FUNCTIONS}
+    for text in texts:
+        try:
+            tree = ast.parse(text, mode="eval")
+        except SyntaxError:
+            raise ValueError(f"maths text {text!r} is not a Python expression") from None
+        unknown = sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - known)
+        if unknown:
+            raise ValueError(
+                f"maths text {text!r} uses {', '.join(unknown)}; it may use "
+                f"{', '.join(sorted(known))}"
+            )
 
 
 def _default_name(symbol: str) -> str:
@@ -303,44 +371,56 @@ if hasattr(math, "fma"):  # Python 3.13 and later: the processor's own instructi
 
 
 # d(a + b) = da + db
-@define_op("+", operator.add, name="AddBackward0")
+@define_op("+", operator.add, name="AddBackward0", maths=("1", "1"))
 def add(g: Num, out: Num, a: Num, b: Num) -> tuple[Num, Num]:
     return g, g
 
 
 # d(a - b) = da - db
-@define_op("-", operator.sub, name="SubBackward0")
+@define_op("-", operator.sub, name="SubBackward0", maths=("1", "-1"))
 def sub(g: Num, out: Num, a: Num, b: Num) -> tuple[Num, Num]:
     return g, -g
 
 
 # d(c - b) = -db, for a number c (PyTorch's reflected subtraction)
-@define_op("-", operator.sub, name="RsubBackward1")
+@define_op("-", operator.sub, name="RsubBackward1", maths=("1", "-1"))
 def rsub(g: Num, out: Num, a: Num, b: Num) -> tuple[Num, Num]:
     return g, -g
 
 
 # d(a * b) = b da + a db
-@define_op("*", operator.mul, name="MulBackward0")
+@define_op("*", operator.mul, name="MulBackward0", maths=("b", "a"))
 def mul(g: Num, out: Num, a: Num, b: Num) -> tuple[Num, Num]:
     return g * b, g * a
 
 
 # d(a / b) = da / b - (a / b) db / b, with a / b / b rather than b², which overflows
-@define_op("/", float_div, name="DivBackward0")
+@define_op("/", float_div, name="DivBackward0", maths=("1/b", "-a/b**2"))
 def div(g: Num, out: Num, a: Num, b: Num) -> tuple[Num, Num]:
     return div(g, b), -(g * div(div(a, b), b))
 
 
 # c / a = c * r with r = 1/a, as PyTorch computes it; d(c / a) = -c r² da
-@define_op("/", lambda c, a: c * float_div(1.0, a), name="DivBackward0", constant_inputs=(0,))
+@define_op(
+    "/",
+    lambda c, a: c * float_div(1.0, a),
+    name="DivBackward0",
+    constant_inputs=(0,),
+    maths=("1/a", "-c/a**2"),
+)
 def rdiv(g: Num, out: Num, c: Num, a: Num) -> tuple[Num, Num]:
     r = div(1.0, a)
     return 0.0, -(g * c) * (r * r)
 
 
 # d(a ** c) = c a^(c-1) da, for a number c; 0 when c = 0 (even at a = 0), as PyTorch
-@define_op("**", float_pow_number, name="PowBackward0", constant_inputs=(1,))
+@define_op(
+    "**",
+    float_pow_number,
+    name="PowBackward0",
+    constant_inputs=(1,),
+    maths=("c * a**(c - 1)", "out * log(a)"),
+)
 def pow_number(g: Num, out: Num, a: Num, c: Num) -> tuple[Num, Num]:
     if float(c) == 0.0:
         return 0.0, 0.0
@@ -348,7 +428,7 @@ def pow_number(g: Num, out: Num, a: Num, c: Num) -> tuple[Num, Num]:
 
 
 # d(a ** b) = b a^(b-1) da + a^b log(a) db; the db part is g * 0 where a = 0 and b >= 0
-@define_op("**", float_pow, name="PowBackward1")
+@define_op("**", float_pow, name="PowBackward1", maths=("b * a**(b - 1)", "out * log(a)"))
 def pow_value(g: Num, out: Num, a: Num, b: Num) -> tuple[Num, Num]:
     grad_a = 0.0 if float(b) == 0.0 else g * (b * power(a, b - 1.0))
     if float(a) == 0.0 and float(b) >= 0.0:
@@ -357,7 +437,13 @@ def pow_value(g: Num, out: Num, a: Num, b: Num) -> tuple[Num, Num]:
 
 
 # d(c ** b) = c^b log(c) db, for a number c; g * 0 where c = 0 and b >= 0
-@define_op("**", float_pow, name="PowBackward2", constant_inputs=(0,))
+@define_op(
+    "**",
+    float_pow,
+    name="PowBackward2",
+    constant_inputs=(0,),
+    maths=("b * c**(b - 1)", "out * log(c)"),
+)
 def rpow(g: Num, out: Num, c: Num, b: Num) -> tuple[Num, Num]:
     if float(c) == 0.0 and float(b) >= 0.0:
         return 0.0, g * 0.0
@@ -365,55 +451,55 @@ def rpow(g: Num, out: Num, c: Num, b: Num) -> tuple[Num, Num]:
 
 
 # d(-a) = -da
-@define_op("neg", operator.neg, name="NegBackward0")
+@define_op("neg", operator.neg, name="NegBackward0", maths="-1")
 def neg(g: Num, out: Num, a: Num) -> tuple[Num]:
     return (-g,)
 
 
 # d exp(a) = exp(a) da
-@define_op("exp", float_exp, name="ExpBackward0")
+@define_op("exp", float_exp, name="ExpBackward0", maths="out")
 def exp(g: Num, out: Num, a: Num) -> tuple[Num]:
     return (g * out,)
 
 
 # d log(a) = da / a
-@define_op("log", float_log, name="LogBackward0")
+@define_op("log", float_log, name="LogBackward0", maths="1/a")
 def log(g: Num, out: Num, a: Num) -> tuple[Num]:
     return (div(g, a),)
 
 
 # d tanh(a) = (1 - tanh²(a)) da, with 1 - tanh² as one fused multiply-add, as PyTorch
-@define_op("tanh", math.tanh, name="TanhBackward0")
+@define_op("tanh", math.tanh, name="TanhBackward0", maths="1 - out**2")
 def tanh(g: Num, out: Num, a: Num) -> tuple[Num]:
     return (g * fma(-out, out, 1.0),)
 
 
 # d relu(a) = da where relu(a) > 0, else 0 (so 0 at the kink a = 0, as PyTorch)
-@define_op("relu", float_relu, name="ReluBackward0")
+@define_op("relu", float_relu, name="ReluBackward0", maths="1 if out > 0 else 0")
 def relu(g: Num, out: Num, a: Num) -> tuple[Num]:
     return (0.0 if out <= 0.0 else g,)
 
 
 # d sigmoid(a) = (1 - sigmoid(a)) sigmoid(a) da, in PyTorch's order
-@define_op("sigmoid", float_sigmoid, name="SigmoidBackward0")
+@define_op("sigmoid", float_sigmoid, name="SigmoidBackward0", maths="out * (1 - out)")
 def sigmoid(g: Num, out: Num, a: Num) -> tuple[Num]:
     return ((g * (1.0 - out)) * out,)
 
 
 # d(x1 + ... + xn) = dx1 + ... + dxn
-@define_op("sum", float_sum, name="SumBackward0")
+@define_op("sum", float_sum, name="SumBackward0", maths="1")
 def sum_of(g: Num, out: Num, *xs: Num) -> tuple[Num, ...]:
     return (g,) * len(xs)
 
 
 # d mean(x1 ... xn) = (dx1 + ... + dxn) / n
-@define_op("mean", float_mean, name="MeanBackward0")
+@define_op("mean", float_mean, name="MeanBackward0", maths="1/n")
 def mean_of(g: Num, out: Num, *xs: Num) -> tuple[Num, ...]:
     return (div(g, float(len(xs))),) * len(xs)
 
 
 # d mean((p_i - t_i)²) = 2/n (p_i - t_i) dp_i + 2/n (t_i - p_i) dt_i; predictions first
-@define_op("mse", float_mse, name="MseLossBackward0")
+@define_op("mse", float_mse, name="MseLossBackward0", maths="2/m * (x - y)")
 def mse_loss(g: Num, out: Num, *xs: Num) -> tuple[Num, ...]:
     n = len(xs) // 2
     scale = 2.0 / n
@@ -424,7 +510,7 @@ def mse_loss(g: Num, out: Num, *xs: Num) -> tuple[Num, ...]:
 
 
 # d(a b + c) = b da + a db + dc: the fused multiply-add, rounded once
-@define_op("fma", float_fma, name="FmaBackward0")
+@define_op("fma", float_fma, name="FmaBackward0", maths=("b", "a", "1"))
 def fma(g: Num, out: Num, a: Num, b: Num, c: Num) -> tuple[Num, Num, Num]:
     return g * b, g * a, g
 

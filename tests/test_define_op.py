@@ -7,6 +7,7 @@ second derivatives go through both.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -153,3 +154,24 @@ def test_the_command_line_offers_every_one_input_built_in_op() -> None:
     """The CLI's functions come from the registry: nothing to keep in step by hand."""
     one_input = {op.symbol for op in ops.REGISTRY.values() if op.arity == 1}
     assert {"exp", "log", "tanh", "relu", "sigmoid"} <= set(FUNCTIONS) <= one_input
+
+
+@pytest.mark.parametrize(
+    ("maths", "message"),
+    [
+        (("cos(a)", "1"), "maths= has 2 texts for 1 inputs"),
+        ("cos(b)", "maths text 'cos(b)' uses b; it may use"),
+        ("cos(a", "maths text 'cos(a' is not a Python expression"),
+        (3, "maths= takes a str, or a tuple of one str per input"),
+    ],
+    ids=["count", "unknown name", "syntax", "not text"],
+)
+def test_maths_that_cannot_be_the_derivative_is_refused(maths: object, message: str) -> None:
+    """maths= is checked when the op is defined: one expression per input, known names."""
+
+    def my_sin(g: ops.Num, out: ops.Num, a: ops.Num) -> tuple[ops.Num]:
+        return (g * ops.REGISTRY["mul"](1.0, a),)
+
+    with pytest.raises((ValueError, TypeError), match=re.escape(message)):
+        define_op("sin", math.sin, maths=maths)(my_sin)  # type: ignore[arg-type]
+    assert "my_sin" not in ops.REGISTRY

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import micrograd_lite as mg
@@ -95,6 +95,66 @@ def test_forward_and_rule_give_floats_at_edge_values(op: ops.Op) -> None:
         grads = op.vjp(1.0, out, *xs)
         assert len(grads) == len(xs)
         assert all(type(g) is float for g in grads)
+
+    check()
+
+
+# ---------------------------------------------------------------------------------------
+# The maths each op shows a learner (its `maths=`) is the derivative its rule computes.
+# ---------------------------------------------------------------------------------------
+
+MATHS_FUNCTIONS = {
+    "log": math.log,
+    "exp": math.exp,
+    "sqrt": math.sqrt,
+    "sin": math.sin,
+    "cos": math.cos,
+    "tanh": math.tanh,
+    "sign": lambda v: math.copysign(1.0, v) if v else 0.0,
+}
+
+
+def maths_value(op: ops.Op, k: int, xs: list[float], out: float) -> float:
+    """The op's maths for input k, evaluated as Python on these numbers."""
+    names: dict[str, object] = {"out": out, **MATHS_FUNCTIONS}
+    if op.arity:
+        text = op.maths[k]
+        names.update(zip(op.vjp.__code__.co_varnames[2:], xs))
+    else:  # one text for every input: x, its partner y in the other half, n and m
+        text = op.maths[0]
+        pairs = len(xs) // 2
+        names.update(x=xs[k], y=xs[(k + pairs) % len(xs)], n=len(xs), m=pairs)
+    result = eval(text, {"__builtins__": {}}, names)  # the op's own text, from ops.py
+    assume(not isinstance(result, complex))  # a negative base to a fractional power
+    return float(result)
+
+
+def test_every_built_in_op_has_its_maths() -> None:
+    assert [op.key for op in BUILT_IN if not op.maths] == []
+
+
+@pytest.mark.parametrize("op", list(ops.REGISTRY.values()), ids=list(ops.REGISTRY))
+def test_maths_text_is_the_derivative_the_rule_computes(op: ops.Op) -> None:
+    """g * maths equals the rule's gradient for every input, at random points of its
+    domain: the text a learner reads in the stepper cannot drift from the rule."""
+    if not op.maths:
+        pytest.skip(f"{op.key} has no maths= (a user's op may leave it out)")
+
+    @given(
+        st.lists(st.floats(-3.0, 3.0), min_size=arity(op), max_size=arity(op)),
+        st.floats(-2.0, 2.0),
+    )
+    def check(xs: list[float], g: float) -> None:
+        assume(all(abs(x) > 1e-3 for x in xs))  # away from poles and kinks
+        out = op.forward(*xs)
+        grads = op.vjp(g, out, *xs)
+        assume(all(math.isfinite(v) for v in (out, *grads)))
+        for k in range(len(xs)):
+            if k in op.constant_inputs:  # a number: the rule passes it no gradient
+                continue
+            expected = g * maths_value(op, k, xs, out)
+            assume(math.isfinite(expected))
+            assert grads[k] == pytest.approx(expected, rel=1e-9, abs=1e-12), (k, op.maths)
 
     check()
 

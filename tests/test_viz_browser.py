@@ -135,6 +135,64 @@ def test_arrow_keys_walk_into_backward_with_the_chain_rule(page: Any) -> None:
     assert shown(page, "b") == ["data -3", "grad -0.0592"]
 
 
+def test_a_backward_step_marks_where_the_gradient_goes_and_points_its_way(page: Any) -> None:
+    """c's backward step: c and its ellipse are read, a and b receive, and the three edges
+    between are lit with their arrows turned to point from c back to a and b."""
+    page.locator("input[type=range]").fill("9")
+    assert sorted(lit(page)) == ["*", "c"]
+    receiving = [g.locator(".line-0").text_content() for g in page.locator("g.receiving").all()]
+    assert sorted(receiving) == ["a", "b"]
+    back = page.locator("path.hot.back")
+    assert back.count() == 3  # a <- *, b <- *, * <- c
+    assert {back.nth(k).evaluate("p => getComputedStyle(p).markerStart") for k in range(3)} == {
+        'url("#mgl-arrow-back")'
+    }
+    assert {back.nth(k).evaluate("p => getComputedStyle(p).markerEnd") for k in range(3)} == {
+        "none"
+    }
+    page.locator("input[type=range]").fill("2")  # forward again: arrows point forward
+    assert page.locator("path.back").count() == 0
+    assert page.locator("g.receiving").count() == 0
+
+
+def test_home_and_end_jump_to_the_first_and_last_steps(page: Any) -> None:
+    page.locator(".mgl-stepper").focus()
+    page.keyboard.press("End")
+    assert step(page) == 9
+    page.keyboard.press("Home")
+    assert step(page) == 0
+
+
+def test_the_view_follows_the_lit_node_through_a_big_graph(browser: Any, tmp_path: Path) -> None:
+    """On an MLP's loss, far bigger than the view, every step's lit node is in sight."""
+    from micrograd_lite import nn
+
+    model = nn.MLP(3, [4, 4, 1], seed=1)
+    xs = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
+    loss = sum((model(x) - y) ** 2 for x, y in zip(xs, [1.0, -1.0, -1.0, 1.0]))
+    path = stepper(loss, model=model, max_nodes=5000).save(tmp_path / "mlp.html")
+    page = browser.new_page(viewport={"width": 1000, "height": 700})
+    page.goto(path.as_uri())
+    view = page.locator(".mgl-view")
+    assert view.evaluate("v => v.scrollWidth > v.clientWidth && v.scrollHeight > v.clientHeight")
+    last = int(page.locator("input[type=range]").get_attribute("max"))
+    for k in (last // 4, last // 2, 3 * last // 4, last, 1):
+        page.locator("input[type=range]").fill(str(k))
+        in_sight = page.evaluate(
+            """k => {  // the step's Value's own box (its ellipse may be drawn far off)
+                const data = JSON.parse(document.querySelector(".mgl-data").textContent);
+                const box = document.getElementById(data.steps[k].boxes[0]);
+                const v = document.querySelector(".mgl-view").getBoundingClientRect();
+                const r = box.getBoundingClientRect();
+                return box.classList.contains("current") && r.left >= v.left
+                    && r.right <= v.right && r.top >= v.top && r.bottom <= v.bottom;
+            }""",
+            k,
+        )
+        assert in_sight, f"step {k}: the lit node is outside the view"
+    page.close()
+
+
 def test_play_runs_to_the_end_and_pause_stops(page: Any) -> None:
     """play advances a step every 0.7 s; pause stops it where it is."""
     page.get_by_role("button", name="play").click()

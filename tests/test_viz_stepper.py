@@ -32,23 +32,72 @@ def test_steps_go_forward_node_by_node_then_backward() -> None:
     ]
 
 
-def test_the_chain_rule_text_is_the_ops_own_rule() -> None:
-    """Division's step reads as its vjp: g / b and -(g × (a / b / b))."""
+def test_the_chain_rule_step_is_the_ops_maths_with_the_numbers_in() -> None:
+    """Division's step reads as a learner writes its derivative: 1/b and −a/b²."""
     a, b = Value(1.0, label="a"), Value(4.0, label="b")
     q = a / b
     q.label = "q"
     assert texts(q)[-1].splitlines() == [
-        "a.grad += q.grad / b = 1 / 4 = 0.25",
-        "b.grad += -(q.grad × (a / b / b)) = -(1 × (1 / 4 / 4)) = -0.0625",
+        "a.grad += q.grad × 1/b = 1 × 1/4 = 0.25",
+        "b.grad += q.grad × −a/b² = 1 × −1/4² = -0.0625",
     ]
 
 
-def test_a_number_in_the_expression_is_written_into_the_rule() -> None:
-    """x ** 2: the exponent is a constant, so the rule shows 2.0 and names no box."""
+def test_the_lectures_neuron_reads_as_the_lecture_writes_it() -> None:
+    """tanh's step is 1 − o², not the fused multiply-add the rule computes it with."""
+    n = Value(0.8813735870195432, label="n")
+    o = n.tanh()
+    o.label = "o"
+    assert texts(o)[-1] == "n.grad += o.grad × (1 − o²) = 1 × (1 − 0.7071²) = 0.5"
+
+
+def test_every_backward_step_of_the_lectures_neuron_speaks_maths() -> None:
+    """The neuron o = tanh(x1·w1 + x2·w2 + b): each step as the lecture writes it."""
+    from tests.test_micrograd_compat import lecture_neuron
+
+    o = lecture_neuron()["o"]
+    backward = [s["text"] for s in stepper(o).steps if s["phase"] == "backward"]
+    assert backward == [
+        "o.grad = 1, the seed: do/do = 1",
+        "n.grad += o.grad × (1 − o²) = 1 × (1 − 0.7071²) = 0.5",
+        "(x1*w1 + x2*w2).grad += n.grad = 0.5\nb.grad += n.grad = 0.5",
+        "(x1*w1).grad += (x1*w1 + x2*w2).grad = 0.5\n(x2*w2).grad += (x1*w1 + x2*w2).grad = 0.5",
+        "x2.grad += (x2*w2).grad × w2 = 0.5 × 1 = 0.5\nw2.grad += (x2*w2).grad × x2 = 0.5 × 0 = 0",
+        "x1.grad += (x1*w1).grad × w1 = 0.5 × (-3) = -1.5\n"
+        "w1.grad += (x1*w1).grad × x1 = 0.5 × 2 = 1",
+    ]
+
+
+def test_a_number_in_the_expression_is_written_into_the_maths() -> None:
+    """x ** 2: the exponent is a constant, so the step shows 2 and names no box."""
     x = Value(3.0, label="x")
     y = x**2
     y.label = "y"
-    assert texts(y)[-1] == "x.grad += y.grad × (2.0 × x ** 1.0) = 1 × (2.0 × 3 ** 1.0) = 6"
+    assert texts(y)[-1] == "x.grad += y.grad × 2·x^(2 − 1) = 1 × 2·3^(2 − 1) = 6"
+
+
+def test_a_label_of_several_words_is_bracketed_before_grad() -> None:
+    a = Value(2.0, label="x1*w1")
+    out = a * 3.0
+    out.label = "x1*w1 + b"
+    assert texts(out)[-1] == "(x1*w1).grad += (x1*w1 + b).grad × 3 = 1 × 3 = 3"
+
+
+def test_an_op_without_maths_shows_its_rule_read_symbolically() -> None:
+    """A user's op defined without maths= still shows what its rule computes."""
+    from micrograd_lite import define_op, ops
+
+    @define_op("cube", lambda a: a * a * a)
+    def cube(g: ops.Num, out: ops.Num, a: ops.Num) -> tuple[ops.Num]:
+        return (g * (3.0 * (a * a)),)
+
+    try:
+        x = Value(2.0, label="x")
+        y = cube(x)
+        y.label = "y"
+        assert texts(y)[-1] == "x.grad += y.grad × (3.0 × (x × x)) = 1 × (3.0 × (2 × 2)) = 12"
+    finally:
+        del ops.REGISTRY["cube"]
 
 
 def test_steps_end_with_the_gradients_backward_leaves_and_change_nothing() -> None:

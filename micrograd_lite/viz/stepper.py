@@ -87,6 +87,8 @@ class Stepper:
                 if value in drawing.op_of and drawing.op_of[value] not in lit:
                     lit.append(drawing.op_of[value])
             step["boxes"] = lit
+            # backward: the Values the gradient flows into, lit apart, with the edges to them
+            step["to"] = [i for r in step.pop("receivers", ()) for i in drawing.boxes_of[values[r]]]
         self.boxes = [drawing.boxes_of[v] for v in values]
 
         def title(box: Box) -> str:  # a box's first line: its name, after its operation
@@ -201,7 +203,7 @@ def _steps(root: Value, values: list[Value], name: dict[Value, str]) -> list[dic
         {
             "phase": "backward",
             "value": index[root],
-            "text": f"{name[root]}.grad = 1, the seed: d{name[root]}/d{name[root]} = 1",
+            "text": f"{grad_of(name[root])} = 1, the seed: d{name[root]}/d{name[root]} = 1",
             "set": [[index[root], "grad", "1"]],
         }
     )
@@ -210,9 +212,10 @@ def _steps(root: Value, values: list[Value], name: dict[Value, str]) -> list[dic
         if op is None or node not in grads:
             continue
         g = grads[node]
-        codes = _rule_codes(op, [p in index for p in node.parents], node.parents)
+        maths = _maths_of(op, node, name, g)
+        codes = None if maths else _rule_codes(op, [p in index for p in node.parents], node.parents)
         # The rule's variables: g, out and x0, x1 ... (the inputs), by name and by number.
-        names = {"g": f"{name[node]}.grad", "out": name[node]}
+        names = {"g": grad_of(name[node]), "out": name[node]}
         numbers = {"g": _operand(g), "out": _operand(node.data)}
         for i, p in enumerate(node.parents):
             names[f"x{i}"] = name.get(p) or _operand(p.data)
@@ -224,17 +227,28 @@ def _steps(root: Value, values: list[Value], name: dict[Value, str]) -> list[dic
                 continue
             grads[parent] = grads.get(parent, 0.0) + contribution
             total = number(contribution)
-            if codes is None:  # the rule could not be read: its result alone
-                lines.append(f"{name[parent]}.grad += {total}  ({op.name()})")
+            if maths:  # the op's derivative as a learner writes it, then with the numbers in
+                by_name, by_number = maths[k]
+                worked = f" = {by_number}" if by_number.replace("−", "-") != total else ""
+                lines.append(f"{grad_of(name[parent])} += {by_name}{worked} = {total}")
+            elif codes is None:  # the rule could not be read: its result alone
+                lines.append(f"{grad_of(name[parent])} += {total}  ({op.name()})")
             else:
                 by_name, by_number = _show(codes[k], names), _show(codes[k], numbers)
                 worked = f" = {by_number}" if by_number != total else ""  # not "= 0.5 = 0.5"
-                lines.append(f"{name[parent]}.grad += {by_name}{worked} = {total}")
+                lines.append(f"{grad_of(name[parent])} += {by_name}{worked} = {total}")
             sets.append([index[parent], "grad", number(grads[parent])])
         if not lines:
             continue
+        receivers = [s[0] for s in sets]  # the Values whose .grad this step adds to
         steps.append(
-            {"phase": "backward", "value": index[node], "text": "\n".join(lines), "set": sets}
+            {
+                "phase": "backward",
+                "value": index[node],
+                "receivers": receivers,
+                "text": "\n".join(lines),
+                "set": sets,
+            }
         )
     return steps
 
@@ -252,6 +266,104 @@ def _formula(node: Value, args: Sequence[str]) -> str:
     if len(args) == 2 and not symbol.isalpha():
         return f"{args[0]} {symbol} {args[1]}"
     return f"{symbol}({', '.join(args)})"
+
+
+def _maths_of(op: Any, node: Value, name: Mapping[Value, str], g: float) -> list[tuple[str, str]]:
+    """Each input's step as the op's `maths` gives it, by name and with the numbers in:
+    `o.grad × (1 − o²)` and `1 × (1 − 0.7071²)`; [] for an op without maths."""
+    if not op.maths:
+        return []
+    parents = node.parents
+
+    def word(p: Value) -> str:
+        return name.get(p) or _operand(p.data)
+
+    def digits(p: Value) -> str:
+        return _operand(p.data)
+
+    by_name = {"out": name[node]}
+    by_number = {"out": _operand(node.data)}
+    if op.arity:  # the rule's own names for its inputs
+        for variable, p in zip(op.vjp.__code__.co_varnames[2:], parents):
+            by_name[variable] = word(p)
+            by_number[variable] = digits(p)
+    steps = []
+    count, pairs = len(parents), len(parents) // 2
+    for k, p in enumerate(parents):
+        text = op.maths[k] if op.arity else op.maths[0]
+        if not op.arity:  # one text for every input: x, its partner y, n and m
+            partner = parents[(k + pairs) % count]
+            by_name.update(x=word(p), y=word(partner), n=str(count), m=str(pairs))
+            by_number.update(x=digits(p), y=digits(partner), n=str(count), m=str(pairs))
+        steps.append(
+            (
+                _times(grad_of(name[node]), text, maths_text(text, by_name)),
+                _times(_operand(g), text, maths_text(text, by_number)),
+            )
+        )
+    return steps
+
+
+def grad_of(name: str) -> str:
+    """`o.grad`, or `(x1*w1 + x2*w2).grad` for a label that is more than one word."""
+    return f"{name}.grad" if name.replace(".", "").replace("_", "").isalnum() else f"({name}).grad"
+
+
+def _times(g: str, maths: str, factor: tuple[str, int]) -> str:
+    """`g × factor`, written as a learner would: `g` where the maths is 1, `−g` for −1."""
+    if maths.strip() in ("1", "-1"):
+        return g if maths.strip() == "1" else f"−{g}"
+    text, precedence = factor
+    return f"{g} × {text}" if precedence > _ADD else f"{g} × ({text})"
+
+
+# How tightly each form binds, for parentheses: an `if`, + and −, × and /, a sign, a
+# power, a name or number.
+_IF, _ADD, _MUL, _SIGN, _POW, _ATOM = range(6)
+_BINARY: dict[type[ast.operator], tuple[str, int]] = {
+    ast.Add: (" + ", _ADD),
+    ast.Sub: (" − ", _ADD),
+    ast.Mult: ("·", _MUL),
+    ast.Div: ("/", _MUL),
+}
+_COMPARISONS: dict[type[ast.cmpop], str] = {ast.Gt: ">", ast.GtE: "≥", ast.Lt: "<", ast.LtE: "≤"}
+
+
+def maths_text(text: str, words: Mapping[str, str]) -> tuple[str, int]:
+    """An op's `maths` (Python syntax) as a learner writes it, each name replaced by its
+    word: `1 - out**2` with out as `o` is `1 − o²`; and how tightly it binds."""
+    return _written(ast.parse(text, mode="eval").body, words)
+
+
+def _written(node: ast.expr, words: Mapping[str, str]) -> tuple[str, int]:
+    def inner(child: ast.expr, at_least: int) -> str:
+        text, precedence = _written(child, words)
+        return text if precedence >= at_least else f"({text})"
+
+    if isinstance(node, ast.Name):
+        return words.get(node.id, node.id), _ATOM
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        return number(float(node.value)), _ATOM
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return f"−{inner(node.operand, _POW)}", _SIGN
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+        base, exponent = inner(node.left, _ATOM), node.right
+        if isinstance(exponent, ast.Constant) and exponent.value in (2, 3):
+            return base + ("²" if exponent.value == 2 else "³"), _POW
+        return f"{base}^{inner(exponent, _ATOM)}", _POW
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        symbol, binds = _BINARY[type(node.op)]
+        # the right of − and / binds tighter: a − (b − c), a/(b·c)
+        return f"{inner(node.left, binds)}{symbol}{inner(node.right, binds + 1)}", binds
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and len(node.args) == 1:
+        return f"{node.func.id} {inner(node.args[0], _ATOM)}", _SIGN
+    if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _COMPARISONS:
+        symbol = _COMPARISONS[type(node.ops[0])]
+        return f"{inner(node.left, _ADD)} {symbol} {inner(node.comparators[0], _ADD)}", _IF
+    if isinstance(node, ast.IfExp):
+        test = _written(node.test, words)[0]
+        return f"{inner(node.body, _ADD)} if {test}, else {inner(node.orelse, _ADD)}", _IF
+    return ast.unparse(node), _ATOM  # nothing else is written in ops.py's maths
 
 
 def _rule_codes(op: Any, drawn: Sequence[bool], inputs: Sequence[Value]) -> list[str] | None:
@@ -302,12 +414,15 @@ _TEMPLATE = """<div id="{id}" class="mgl-stepper" tabindex="0" data-step="0">
 #{id} .mgl-view {{ overflow: auto; max-height: 640px; border: 1px solid #dee2e6; }}
 #{id} g.current rect, #{id} g.current ellipse {{ fill: #ffe69c; stroke-width: 2.5; }}
 #{id} path.hot {{ stroke: #d9480f; stroke-width: 2.5; }}
+#{id} g.receiving rect {{ fill: #ffd8a8; stroke: #d9480f; stroke-width: 2.5; }}
+#{id} path.back {{ marker-start: url(#mgl-arrow-back); marker-end: none; }}
 </style>
 <div class="mgl-controls">
 <button type="button" data-action="prev" title="previous step (left arrow)">&#9664; prev</button>
 <button type="button" data-action="play" title="play or pause (space)">&#9654; play</button>
 <button type="button" data-action="next" title="next step (right arrow)">next &#9654;</button>
-<input type="range" min="0" max="{last}" value="0" aria-label="step">
+<input type="range" min="0" max="{last}" value="0" aria-label="step"
+ title="every step (Home and End: the first and the last)">
 <span class="mgl-counter">step 0 / {last}</span> <span class="mgl-phase">start</span>
 </div>
 <div class="mgl-text">{first}</div>
@@ -349,21 +464,42 @@ _TEMPLATE = """<div id="{id}" class="mgl-stepper" tabindex="0" data-step="0">
       for (var j = current + 1; j <= k; j++) apply(j);
     }}
     current = k;
-    lit.forEach(function (el) {{ el.classList.remove("current", "hot"); }});
+    lit.forEach(function (el) {{ el.classList.remove("current", "receiving", "hot", "back"); }});
     lit = [];
-    steps[current].boxes.forEach(function (id) {{
+    var step = steps[current], to = {{}}, mine = {{}};
+    step.to.forEach(function (id) {{ to[id] = true; }});
+    step.boxes.forEach(function (id) {{ mine[id] = true; }});
+    step.boxes.forEach(function (id) {{
       groups[id].classList.add("current");
       lit.push(groups[id]);
-      (edgesInto[id] || []).forEach(function (p) {{  // the edges into the lit node
-        p.classList.add("hot");
-        lit.push(p);
+      (edgesInto[id] || []).forEach(function (p) {{
+        // forward: every edge into the new node; backward: only those the gradient
+        // flows back along (to the inputs it reaches), arrows turned to point its way
+        if (step.phase !== "backward") {{ p.classList.add("hot"); lit.push(p); }}
+        else if (to[p.dataset.tail] || mine[p.dataset.tail]) {{
+          p.classList.add("hot", "back");
+          lit.push(p);
+        }}
       }});
     }});
+    step.to.forEach(function (id) {{
+      groups[id].classList.add("receiving");
+      lit.push(groups[id]);
+    }});
+    if (lit.length) follow(lit[0]);
     root.dataset.step = current;
     slider.value = current;
     root.querySelector(".mgl-text").textContent = steps[current].text;
     root.querySelector(".mgl-counter").textContent = "step " + current + " / " + (steps.length - 1);
     root.querySelector(".mgl-phase").textContent = steps[current].phase;
+  }}
+  var view = root.querySelector(".mgl-view");
+  function follow(el) {{  // scroll the view (not the page) so the lit node is in sight
+    var v = view.getBoundingClientRect(), r = el.getBoundingClientRect();
+    if (r.left < v.left || r.right > v.right)
+      view.scrollLeft += (r.left + r.right - v.left - v.right) / 2;
+    if (r.top < v.top || r.bottom > v.bottom)
+      view.scrollTop += (r.top + r.bottom - v.top - v.bottom) / 2;
   }}
   function pause() {{
     if (timer) {{ clearInterval(timer); timer = null; }}
@@ -384,6 +520,8 @@ _TEMPLATE = """<div id="{id}" class="mgl-stepper" tabindex="0" data-step="0">
   {keys}.addEventListener("keydown", function (e) {{
     if (e.key === "ArrowRight") {{ pause(); show(current + 1); e.preventDefault(); }}
     else if (e.key === "ArrowLeft") {{ pause(); show(current - 1); e.preventDefault(); }}
+    else if (e.key === "Home") {{ pause(); show(0); e.preventDefault(); }}
+    else if (e.key === "End") {{ pause(); show(steps.length - 1); e.preventDefault(); }}
     else if (e.key === " " && e.target.tagName !== "BUTTON") {{ play(); e.preventDefault(); }}
   }});
   current = -1;  // nothing applied yet

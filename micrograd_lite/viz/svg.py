@@ -67,6 +67,10 @@ def picture(
         f'{placed.height + 2 * margin:.0f}" font-family="{FONT}" font-size="11">',
         '<defs><marker id="mgl-arrow" viewBox="0 0 10 10" refX="1" refY="5" '
         'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
+        '<path d="M 0 0 L 10 5 L 0 10 z" fill="context-stroke"/></marker>'
+        # the same arrow at an edge's start, tip on the tail: a gradient flowing back
+        '<marker id="mgl-arrow-back" viewBox="0 0 10 10" refX="10" refY="5" '
+        'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
         '<path d="M 0 0 L 10 5 L 0 10 z" fill="context-stroke"/></marker></defs>',
     ]
     for tail, head, points in placed.edges:
