@@ -4,7 +4,7 @@
 
 The expression is parsed with `ast` and walked here; it is never passed to `eval`.
 Only numbers, the variables given with --var, `+ - * / **`, unary `-` and `+` and calls
-of the one-input operations in `ops.REGISTRY` (exp, log, tanh, relu, sigmoid, ...) are
+of the one-input operations in `ops.REGISTRY` (exp, log, tanh, relu, sqrt, sin, ...) are
 accepted. Arithmetic is the
 library's: `1/0` is inf and `(-8) ** (1/3)` is nan, as they are for Values.
 
@@ -37,6 +37,7 @@ from micrograd_lite.engine import Value, apply
 FUNCTIONS: dict[str, ops.Op] = {
     op.symbol: op for op in ops.REGISTRY.values() if op.arity == 1 and op.symbol.isidentifier()
 }
+_FUNCTION_NAMES = ", ".join(list(FUNCTIONS)[:-1]) + f" or {list(FUNCTIONS)[-1]}"
 
 BINARY: dict[type[ast.operator], Callable[[Value | float, Value | float], Value | float]] = {
     ast.Add: lambda a, b: a + b,
@@ -166,9 +167,7 @@ def _operands(node: ast.expr) -> list[ast.expr]:
             raise ExpressionError(f"call a function by its name, as in tanh(a){where}: {GRAMMAR}")
         name = node.func.id
         if name not in FUNCTIONS:
-            raise ExpressionError(
-                f"unknown function {name!r}{where}: use exp, log, tanh, relu or sigmoid"
-            )
+            raise ExpressionError(f"unknown function {name!r}{where}: use {_FUNCTION_NAMES}")
         if node.keywords:
             raise ExpressionError(f"{name} takes no keyword arguments{where}: write {name}(x)")
         if len(node.args) != 1:

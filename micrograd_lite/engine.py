@@ -188,6 +188,11 @@ class Value:
     tanh: ClassVar[Unary] = _operation(ops.tanh, "Hyperbolic tangent.")
     relu: ClassVar[Unary] = _operation(ops.relu, "max(self, 0).")
     sigmoid: ClassVar[Unary] = _operation(ops.sigmoid, "1 / (1 + e ** -self).")
+    abs: ClassVar[Unary] = _operation(ops.abs_of, "|self|, as abs(v).")
+    __abs__: ClassVar[Unary] = _operation(ops.abs_of)
+    sqrt: ClassVar[Unary] = _operation(ops.sqrt, "Square root.")
+    sin: ClassVar[Unary] = _operation(ops.sin, "Sine.")
+    cos: ClassVar[Unary] = _operation(ops.cos, "Cosine.")
 
     def __pow__(self, other: Operand) -> Value:  # a number exponent and a Value one differ
         return (_pow_value if isinstance(other, Value) else _pow_number)(self, other)

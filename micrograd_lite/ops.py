@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any, Union
 if TYPE_CHECKING:
     from micrograd_lite.engine import Value
 
-__all__ = ["BUILT_IN", "REGISTRY", "Op", "define_op", "power"]
+__all__ = ["BUILT_IN", "MATHS_FUNCTIONS", "REGISTRY", "Op", "define_op", "power"]
 
 inf = math.inf
 nan = math.nan
@@ -146,11 +146,12 @@ def define_op(
     operation when called.
 
     `maths` is the derivative of the result by each input, as a learner writes it, in
-    Python syntax over the rule's input names, `out`, and `log`, `exp`, `sqrt`, `sin`,
-    `cos`, `tanh` and `sign`: `maths=("b", "a")` for `a * b`, `maths="cos(a)"` for
-    `sin`. The stepper shows it, with the numbers in, for each step of backward. An op of
-    any number of inputs gives one text for every input, in `x` (the input), `n` (how
-    many there are), and `y` and `m` where the inputs come in two halves of `m` pairs,
+    Python syntax over the rule's input names, `out`, and the functions in
+    `MATHS_FUNCTIONS` (`log`, `sqrt`, `cos`, `sign`, ...): `maths=("b", "a")` for
+    `a * b`, `maths="cos(a)"` for `sin`. The stepper shows it, with the numbers in, for
+    each step of backward. An op of any number of inputs gives one text for every input,
+    in `x` (the input), `n` (how many there are), and `y` and `m` where the inputs come
+    in two halves of `m` pairs,
     `y` the input paired with `x` (`maths="2/m * (x - y)"` for a mean squared error).
     """
 
@@ -183,7 +184,19 @@ def define_op(
 
 
 #: The functions a `maths` text may call.
-MATHS_FUNCTIONS = ("log", "exp", "sqrt", "sin", "cos", "tanh", "sign")
+MATHS_FUNCTIONS = (
+    "log",
+    "exp",
+    "sqrt",
+    "sin",
+    "cos",
+    "tan",
+    "sinh",
+    "cosh",
+    "tanh",
+    "abs",
+    "sign",
+)
 
 
 def _check_maths(rule: Rule, arity: int, texts: tuple[str, ...]) -> None:
@@ -278,9 +291,9 @@ def float_pow_number(x: float, c: float) -> float:
     if c == 3.0:
         return x * x * x
     if c == 0.5:
-        return math.sqrt(x) if x >= 0.0 or x != x else nan
+        return float_sqrt(x)
     if c == -0.5:
-        return float_div(1.0, math.sqrt(x)) if x >= 0.0 or x != x else nan
+        return float_div(1.0, float_sqrt(x))
     if c == -1.0:
         return float_div(1.0, x)
     if c == -2.0:
@@ -332,6 +345,21 @@ def float_log(x: float) -> float:
     if x == 0.0:
         return -inf
     return nan  # negative, or nan
+
+
+def float_sqrt(x: float) -> float:
+    """Square root: `sqrt(-0.0) = -0.0`, `sqrt(x < 0) = nan`."""
+    return math.sqrt(x) if x >= 0.0 or x != x else nan
+
+
+def float_sin(x: float) -> float:
+    """Sine: `sin(±inf) = nan`, where Python's `math.sin` raises."""
+    return math.sin(x) if x - x == 0.0 else nan  # x - x is nan for ±inf and nan
+
+
+def float_cos(x: float) -> float:
+    """Cosine: `cos(±inf) = nan`, where Python's `math.cos` raises."""
+    return math.cos(x) if x - x == 0.0 else nan
 
 
 def float_sigmoid(x: float) -> float:
@@ -484,6 +512,30 @@ def relu(g: Num, out: Num, a: Num) -> tuple[Num]:
 @define_op("sigmoid", float_sigmoid, name="SigmoidBackward0", maths="out * (1 - out)")
 def sigmoid(g: Num, out: Num, a: Num) -> tuple[Num]:
     return ((g * (1.0 - out)) * out,)
+
+
+# d|a| = sign(a) da, with sign 0 at a = 0 (and at nan), as PyTorch
+@define_op("abs", operator.abs, name="AbsBackward0", maths="sign(a)")
+def abs_of(g: Num, out: Num, a: Num) -> tuple[Num]:
+    return (g * (1.0 if a > 0.0 else -1.0 if a < 0.0 else 0.0),)
+
+
+# d sqrt(a) = da / (2 sqrt(a)): inf at a = 0, as PyTorch
+@define_op("sqrt", float_sqrt, name="SqrtBackward0", maths="1/(2*out)")
+def sqrt(g: Num, out: Num, a: Num) -> tuple[Num]:
+    return (div(g, 2.0 * out),)
+
+
+# d sin(a) = cos(a) da
+@define_op("sin", float_sin, name="SinBackward0", maths="cos(a)")
+def sin(g: Num, out: Num, a: Num) -> tuple[Num]:
+    return (g * cos(a),)
+
+
+# d cos(a) = -sin(a) da
+@define_op("cos", float_cos, name="CosBackward0", maths="-sin(a)")
+def cos(g: Num, out: Num, a: Num) -> tuple[Num]:
+    return (g * -sin(a),)
 
 
 # d(x1 + ... + xn) = dx1 + ... + dxn

@@ -1,6 +1,6 @@
 """`define_op`: an op defined in user code works everywhere a built-in one does.
 
-The op here is the README's: `sin`, whose rule uses `cos`, whose rule uses `sin`, so
+The op here is the README's: `sinh`, whose rule uses `cosh`, whose rule uses `sinh`, so
 second derivatives go through both.
 """
 
@@ -18,98 +18,104 @@ from micrograd_lite.__main__ import FUNCTIONS
 from micrograd_lite.viz import draw_dot
 
 
-def float_sin(x: float) -> float:
-    return math.sin(x) if math.isfinite(x) else math.nan  # sin(±inf) is nan, as in C
+def float_sinh(x: float) -> float:
+    try:
+        return math.sinh(x)
+    except OverflowError:  # past about 710: IEEE gives ±inf
+        return math.copysign(math.inf, x)
 
 
-def float_cos(x: float) -> float:
-    return math.cos(x) if math.isfinite(x) else math.nan
+def float_cosh(x: float) -> float:
+    try:
+        return math.cosh(x)
+    except OverflowError:
+        return math.inf
 
 
 @pytest.fixture
-def sin() -> Iterator[Op]:
-    """sin and cos, defined as a user would, and taken out of the registry afterwards."""
+def sinh() -> Iterator[Op]:
+    """sinh and cosh, defined as a user would, and taken out of the registry afterwards."""
 
-    # d sin(a) = cos(a) da
-    @define_op("sin", float_sin)
-    def sin(g: ops.Num, out: ops.Num, a: ops.Num) -> tuple[ops.Num]:
-        return (g * cos(a),)
+    # d sinh(a) = cosh(a) da
+    @define_op("sinh", float_sinh)
+    def sinh(g: ops.Num, out: ops.Num, a: ops.Num) -> tuple[ops.Num]:
+        return (g * cosh(a),)
 
-    # d cos(a) = -sin(a) da
-    @define_op("cos", float_cos)
-    def cos(g: ops.Num, out: ops.Num, a: ops.Num) -> tuple[ops.Num]:
-        return (g * -sin(a),)
+    # d cosh(a) = sinh(a) da
+    @define_op("cosh", float_cosh)
+    def cosh(g: ops.Num, out: ops.Num, a: ops.Num) -> tuple[ops.Num]:
+        return (g * sinh(a),)
 
-    yield sin
-    del ops.REGISTRY["sin"], ops.REGISTRY["cos"]
-
-
-def test_an_op_is_registered_under_its_grad_fn_name(sin: Op) -> None:
-    """define_op names it SinBackward0 from its symbol and counts its inputs."""
-    assert ops.REGISTRY["sin"] is sin
-    assert (sin.name(), sin.symbol, sin.arity) == ("SinBackward0", "sin", 1)
-    assert repr(sin(Value(1.0)).grad_fn) == "<SinBackward0>"
+    yield sinh
+    del ops.REGISTRY["sinh"], ops.REGISTRY["cosh"]
 
 
-def test_an_op_on_numbers_is_its_forward_and_on_values_a_node(sin: Op) -> None:
-    """sin(0.5) is a float; sin(Value(0.5)) a Value that records its parent."""
-    assert sin(0.5) == math.sin(0.5)
+def test_an_op_is_registered_under_its_grad_fn_name(sinh: Op) -> None:
+    """define_op names it SinhBackward0 from its symbol and counts its inputs."""
+    assert ops.REGISTRY["sinh"] is sinh
+    assert (sinh.name(), sinh.symbol, sinh.arity) == ("SinhBackward0", "sinh", 1)
+    assert repr(sinh(Value(1.0)).grad_fn) == "<SinhBackward0>"
+
+
+def test_an_op_on_numbers_is_its_forward_and_on_values_a_node(sinh: Op) -> None:
+    """sinh(0.5) is a float; sinh(Value(0.5)) a Value that records its parent."""
+    assert sinh(0.5) == math.sinh(0.5)
     x = Value(0.5)
-    y = sin(x)
+    y = sinh(x)
     assert isinstance(y, Value)
-    assert y.data == math.sin(0.5)
+    assert y.data == math.sinh(0.5)
     assert y.parents == (x,)
 
 
-def test_backward_through_a_user_op(sin: Op) -> None:
-    """d/dx sin(x²) = 2x cos(x²), as x cos(x²) + x cos(x²): x is used twice."""
+def test_backward_through_a_user_op(sinh: Op) -> None:
+    """d/dx sinh(x²) = 2x cosh(x²), as x cosh(x²) + x cosh(x²): x is used twice."""
     x = Value(0.7)
-    sin(x * x).backward()
-    c = math.cos(0.7 * 0.7)
+    sinh(x * x).backward()
+    c = math.cosh(0.7 * 0.7)
     assert x.grad == c * 0.7 + c * 0.7
 
 
-def test_second_derivatives_through_a_user_op(sin: Op) -> None:
-    """d²/dx² sin(x) = -sin(x), through grad(create_graph=True)."""
+def test_second_derivatives_through_a_user_op(sinh: Op) -> None:
+    """d²/dx² sinh(x) = sinh(x), through grad(create_graph=True)."""
     x = Value(0.7)
-    (dx,) = mg.grad(sin(x), [x], create_graph=True)
+    (dx,) = mg.grad(sinh(x), [x], create_graph=True)
     (ddx,) = mg.grad(dx, [x])  # type: ignore[arg-type]
-    assert ddx == -math.sin(0.7)
+    assert ddx == math.sinh(0.7)
 
 
-def test_gradcheck_and_gradgradcheck_pass_for_a_user_op(sin: Op) -> None:
+def test_gradcheck_and_gradgradcheck_pass_for_a_user_op(sinh: Op) -> None:
     """Its rule agrees with central differences, to first and second order."""
-    assert gradcheck(lambda a, b: sin(a * b), [Value(0.3), Value(-1.2)])
-    assert gradgradcheck(lambda a: sin(a) * a, [Value(0.3)])
+    assert gradcheck(lambda a, b: sinh(a * b), [Value(0.3), Value(-1.2)])
+    assert gradgradcheck(lambda a: sinh(a) * a, [Value(0.3)])
 
 
-def test_compile_inlines_a_user_op_and_replays_it_bit_for_bit(sin: Op) -> None:
-    """The generated code computes the rule inline (`cos` called as a forward), and a
+def test_compile_inlines_a_user_op_and_replays_it_bit_for_bit(sinh: Op) -> None:
+    """The generated code computes the rule inline (`cosh` called as a forward), and a
     replay gives eager's numbers to the bit."""
-    f = mg.compile(lambda a: sin(a * a) * a)
+    f = mg.compile(lambda a: sinh(a * a) * a)
     for x in (0.3, -1.1, 2.5):
         eager = Value(x)
-        expected = (sin(eager * eager) * eager).data
-        (sin(eager * eager) * eager).backward()
+        expected = (sinh(eager * eager) * eager).data
+        (sinh(eager * eager) * eager).backward()
         v = Value(x)
         assert f(v).data == expected
         assert v.grad.hex() == eager.grad.hex()
     assert f.recordings == 1
     source = f.source()
-    assert "float_sin(" in source
-    assert "float_cos(" in source
+    assert "float_sinh(" in source
+    assert "float_cosh(" in source
     assert "vjp_" not in source
 
 
-def test_a_user_op_is_drawn_with_its_symbol(sin: Op) -> None:
+def test_a_user_op_is_drawn_with_its_symbol(sinh: Op) -> None:
     """The visualiser shows the op's symbol, as for built-in ones."""
-    assert "[label=sin " in draw_dot(sin(Value(1.0))).source
+    assert "[label=sinh " in draw_dot(sinh(Value(1.0))).source
 
 
-def test_detect_anomaly_names_a_user_op(sin: Op) -> None:
+def test_detect_anomaly_names_a_user_op(sinh: Op) -> None:
     """A user op whose forward gives nan is named by detect_anomaly, as a built-in one."""
-    with mg.detect_anomaly(), pytest.raises(FloatingPointError, match="SinBackward0"):
-        sin(Value(math.inf, label="x"))
+    with mg.detect_anomaly(), pytest.raises(FloatingPointError, match="SinhBackward0"):
+        sinh(Value(math.inf, label="x"))
 
 
 def test_an_op_with_any_number_of_inputs() -> None:

@@ -153,7 +153,7 @@ class TestExpressions:
             ("tanh(a, 2)", "tanh takes one argument, got 2 (column 1): write tanh(x)"),
             ("tanh()", "tanh takes one argument, got 0"),
             ("exp(x=a)", "exp takes no keyword arguments"),
-            ("abs(a)", "unknown function 'abs' (column 1): use exp, log, tanh, relu or sigmoid"),
+            ("floor(a)", "unknown function 'floor' (column 1): use neg, exp, log, tanh, relu"),
             ("a.exp()", "call a function by its name, as in tanh(a)"),
             ("a % 2", "`%` is not supported (column 1)"),
             ("a // 2", "`//` is not supported"),

@@ -103,13 +103,17 @@ def test_forward_and_rule_give_floats_at_edge_values(op: ops.Op) -> None:
 # The maths each op shows a learner (its `maths=`) is the derivative its rule computes.
 # ---------------------------------------------------------------------------------------
 
-MATHS_FUNCTIONS = {
+MATHS_FUNCTIONS = {  # what ops.MATHS_FUNCTIONS names, as Python's math computes them
     "log": math.log,
     "exp": math.exp,
     "sqrt": math.sqrt,
     "sin": math.sin,
     "cos": math.cos,
+    "tan": math.tan,
+    "sinh": math.sinh,
+    "cosh": math.cosh,
     "tanh": math.tanh,
+    "abs": abs,
     "sign": lambda v: math.copysign(1.0, v) if v else 0.0,
 }
 
@@ -222,3 +226,7 @@ def test_compile_runs_the_replaced_rule(
     a, b = Value(2.0), Value(5.0)
     mg.compile(lambda x, y: x * y, generate=generate)(a, b)
     assert (a.grad, b.grad) == replaced_mul_rule
+
+
+def test_the_maths_evaluator_knows_every_function_maths_may_call() -> None:
+    assert set(MATHS_FUNCTIONS) == set(ops.MATHS_FUNCTIONS)

@@ -102,7 +102,7 @@ def compare(program: Program, data: Sequence[float]) -> list[str]:
 
 @contextlib.contextmanager
 def torch_kernels() -> Iterator[None]:
-    """Inside: exp, log, tanh, sigmoid, sqrt, pow and n-ary sums computed by PyTorch."""
+    """Inside: exp, log, tanh, sigmoid, sqrt, sin, cos, pow and n-ary sums by PyTorch."""
     import torch
 
     def kernel(fn: Any) -> Any:
@@ -122,6 +122,9 @@ def torch_kernels() -> Iterator[None]:
         ops.log: kernel(torch.log),
         ops.tanh: kernel(torch.tanh),
         ops.sigmoid: kernel(torch.sigmoid),
+        ops.sqrt: kernel(torch.sqrt),
+        ops.sin: kernel(torch.sin),
+        ops.cos: kernel(torch.cos),
         ops.pow_number: lambda a, c: torch.pow(torch.tensor(a, dtype=torch.float64), c).item(),
         ops.pow_value: kernel(torch.pow),
         ops.rpow: lambda c, a: torch.pow(c, torch.tensor(a, dtype=torch.float64)).item(),
