@@ -8,9 +8,11 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import micrograd_lite as mg
 from micrograd_lite import Value
 from micrograd_lite.demo import tanh_neuron as neuron
 from micrograd_lite.viz import (
@@ -136,9 +138,51 @@ def test_max_nodes_error_says_how_many_and_what_to_do() -> None:
     for _ in range(100):
         y = y * 1.0
     with pytest.raises(
-        ValueError, match=r"201 nodes, more than max_nodes=50.*max_nodes=201.*sub-expression"
+        ValueError,
+        match=r"at least 101 boxes, more than max_nodes=50.*max_nodes=101.*sub-expression",
     ):
         draw_dot(y, max_nodes=50)
+
+
+def demo_loss(points: int) -> tuple[Any, Value]:
+    """micrograd's demo: MLP(2, [16, 16, 1]) and its mean hinge loss over `points` points."""
+    from micrograd_lite import nn
+
+    model = nn.MLP(2, [16, 16, 1], seed=1)
+    xs = [[(i % 10) / 5 - 1.0, (i // 10) / 5 - 1.0] for i in range(points)]
+    ys = [1.0 if x[0] * x[1] > 0 else -1.0 for x in xs]
+    losses = [(1.0 + -y * model(x)).relu() for x, y in zip(xs, ys)]
+    return model, mg.sum(losses) * (1.0 / points)
+
+
+def test_the_limit_counts_what_is_drawn_after_collapsing() -> None:
+    """The demo MLP's loss over 100 points has 37,638 Values to draw in full, and was
+    refused with collapse="layer" too (the limit counted before collapsing)."""
+    model, loss = demo_loss(100)
+    with pytest.raises(ValueError, match="collapse='layer'"):
+        draw_dot(loss, model=model)
+    source = draw_dot(loss, model=model, collapse="layer").source
+    assert source.count("(call 99)") == 3  # each layer's 100th call, one box each
+
+
+def test_a_collapsed_drawing_over_the_limit_is_not_told_to_collapse() -> None:
+    """The advice names only ways out that work: no collapse= for a collapsed drawing."""
+    model, loss = demo_loss(20)
+    with pytest.raises(ValueError, match=r"the drawing has \d+ boxes") as refusal:
+        draw_dot(loss, model=model, collapse="layer", max_nodes=50)
+    assert "collapse" not in str(refusal.value)
+    assert "Pass max_nodes=" in str(refusal.value)
+
+
+@needs_dot
+def test_a_collapsed_drawing_out_of_time_is_not_told_to_collapse() -> None:
+    from micrograd_lite.viz import GraphvizTimeoutError
+
+    model, loss = demo_loss(20)
+    with pytest.raises(GraphvizTimeoutError) as stopped:
+        draw_dot(loss, model=model, collapse="layer", timeout=1e-6)._repr_image_svg_xml()
+    assert "collapse" not in str(stopped.value)
+    assert "larger timeout=" in str(stopped.value)
 
 
 @needs_dot

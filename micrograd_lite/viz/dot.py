@@ -68,12 +68,26 @@ def check_rankdir(rankdir: object) -> str:
     return rankdir
 
 
+#: What to try when dot takes too long on a graph drawn in full, and on a collapsed one.
+TOO_SLOW = (
+    "Draw a sub-expression, pass model= and collapse='layer' to draw layers as single "
+    "boxes, or pass a larger timeout="
+)
+TOO_SLOW_COLLAPSED = "Draw a sub-expression, or pass a larger timeout="
+
+
 def run_dot(
-    source: str, fmt: str, *, timeout: float = DEFAULT_TIMEOUT, what: str = "the graph"
+    source: str,
+    fmt: str,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    what: str = "the graph",
+    advice: str = TOO_SLOW,
 ) -> bytes:
     """`dot -T<fmt>` on `source`, stopped after `timeout` seconds or on any interruption.
 
-    `what` names the graph in the error, e.g. "a graph of 1946 nodes (2154 boxes)".
+    `what` names the graph in the error, e.g. "a graph of 1946 nodes (2154 boxes)", and
+    `advice` says what to try instead.
     """
     if shutil.which("dot") is None:
         raise GraphvizNotFoundError(INSTALL_GRAPHVIZ)
@@ -93,8 +107,7 @@ def run_dot(
         _kill(process)
         raise GraphvizTimeoutError(
             f"Graphviz's dot took more than {timeout:g} s to lay out {what} and was "
-            "stopped. Draw a sub-expression, pass model= and collapse='layer' to draw "
-            "layers as single boxes, or pass a larger timeout="
+            f"stopped. {advice}"
         ) from None
     except BaseException:  # KeyboardInterrupt, SystemExit, ...: dot must not outlive us
         _kill(process)
@@ -139,9 +152,15 @@ class Layout:
     edges: list[tuple[str, str, list[tuple[float, float]]]]  # tail, head, spline points
 
 
-def layout(source: str, *, timeout: float = DEFAULT_TIMEOUT, what: str = "the graph") -> Layout:
+def layout(
+    source: str,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    what: str = "the graph",
+    advice: str = TOO_SLOW,
+) -> Layout:
     """Lay out DOT `source` once, with `dot -Tplain`, and read the positions back."""
-    text = run_dot(source, "plain", timeout=timeout, what=what).decode("utf-8")
+    text = run_dot(source, "plain", timeout=timeout, what=what, advice=advice).decode("utf-8")
     width = height = 0.0
     nodes: dict[str, tuple[float, float, float, float]] = {}
     edges: list[tuple[str, str, list[tuple[float, float]]]] = []

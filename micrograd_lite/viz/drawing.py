@@ -35,7 +35,14 @@ from typing import TYPE_CHECKING, Any
 
 from micrograd_lite.autograd import backward_steps, topological_order
 from micrograd_lite.engine import Value
-from micrograd_lite.viz.dot import DEFAULT_TIMEOUT, check_rankdir, check_timeout, run_dot
+from micrograd_lite.viz.dot import (
+    DEFAULT_TIMEOUT,
+    TOO_SLOW,
+    TOO_SLOW_COLLAPSED,
+    check_rankdir,
+    check_timeout,
+    run_dot,
+)
 
 if TYPE_CHECKING:
     import graphviz
@@ -95,6 +102,11 @@ class Drawing:
     op_of: dict[Value, str]  # the ellipse that makes each Value (or its box, if no ellipses)
     ellipses: bool = True
     nodes: int = 0  # the Values below the root, constants included
+    collapsed: bool = False  # whether neurons or layers are drawn as single boxes
+
+    def advice(self) -> str:
+        """What to try when Graphviz takes too long: nothing this drawing already does."""
+        return TOO_SLOW_COLLAPSED if self.collapsed else TOO_SLOW
 
     def size(self) -> str:
         """How big the graph is, for messages: "a graph of 1946 nodes (2154 boxes)"."""
@@ -119,7 +131,7 @@ def build(
         raise ValueError(f"collapse must be None, 'neuron' or 'layer', got {collapse!r}")
     if collapse is not None and model is None:
         raise ValueError("collapse= needs model=, the Module whose neurons or layers to collapse")
-    nodes = _walk(root, max_nodes)
+    nodes = _walk(root, max_nodes, collapse)
     ids = {node: f"v{i}" for i, node in enumerate(nodes)}
     _check_names(names)
     name_of = {value: name for name, value in (model.named_parameters() if model else [])}
@@ -172,9 +184,22 @@ def build(
             edges[op_of[node], ids[node]] = None
         boxes.append(box)
         boxes_of[node] = [ids[node]]
-    drawing = Drawing(boxes, list(edges), boxes_of, op_of, ellipses, len(nodes))
+    drawing = Drawing(boxes, list(edges), boxes_of, op_of, ellipses, len(nodes), bool(group_of))
     _copy_distant_tails(drawing)
+    if len(drawing.boxes) > max_nodes:  # what is drawn counts: after collapsing
+        raise _too_many(len(drawing.boxes), max_nodes, drawing.collapsed)
     return drawing
+
+
+def _too_many(boxes: int, max_nodes: int, collapsed: bool, at_least: str = "") -> ValueError:
+    """The refusal of a drawing over max_nodes, with ways out that work from here."""
+    collapse = "" if collapsed else ", draw a model's neurons or layers as single boxes "
+    collapse += "" if collapsed else "(model=, collapse='layer')"
+    return ValueError(
+        f"the drawing has {at_least}{boxes} boxes, more than max_nodes={max_nodes}; Graphviz "
+        f"would be slow to lay it out. Pass max_nodes={boxes} to draw it anyway"
+        f"{collapse}, or draw a sub-expression"
+    )
 
 
 def _copy_distant_tails(drawing: Drawing) -> None:
@@ -326,6 +351,7 @@ def draw_dot(
     )
     dot.timeout = timeout
     dot.what = drawing.size()
+    dot.advice = drawing.advice()
     for box in drawing.boxes:
         if box.kind == "op":
             op = box.value.op if box.value is not None else None
@@ -484,13 +510,13 @@ def _check_grads(grads: object) -> None:
             )
 
 
-def _walk(root: Value, max_nodes: int) -> list[Value]:
+def _walk(root: Value, max_nodes: int, collapse: str | None) -> list[Value]:
     """Every Value below root (constants too), each after all the Values that use it."""
     if not isinstance(root, Value):
         raise TypeError(f"draw_dot takes a Value, got {type(root).__name__}")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
         raise ValueError(f"max_nodes must be a whole number >= 1, got {max_nodes!r}")
-    count = 0
+    drawn = 1  # the root; each Value but an unnamed constant gets at least one box
     seen = {root}
     stack = [root]
     while stack:  # first count, so that a huge graph is refused before any work
@@ -498,13 +524,9 @@ def _walk(root: Value, max_nodes: int) -> list[Value]:
             if parent not in seen:
                 seen.add(parent)
                 stack.append(parent)
-                count += 1
-    if count + 1 > max_nodes:
-        raise ValueError(
-            f"the graph has {count + 1} nodes, more than max_nodes={max_nodes}; "
-            f"Graphviz would be slow to lay it out. Pass max_nodes={count + 1} to "
-            "draw it anyway, or draw a sub-expression"
-        )
+                drawn += not _is_constant(parent)
+    if drawn > max_nodes and collapse is None:  # with collapse=, count once grouped
+        raise _too_many(drawn, max_nodes, collapsed=False, at_least="at least ")
     # Reverse post-order of a depth-first walk: every node comes before its parents.
     order: list[Value] = []
     done: set[Value] = set()
@@ -612,6 +634,7 @@ def _digraph_class() -> Any:
 
             timeout = DEFAULT_TIMEOUT
             what = "the graph"
+            advice = TOO_SLOW
 
             def pipe(
                 self,
@@ -619,7 +642,13 @@ def _digraph_class() -> Any:
                 encoding: str | None = None,
                 **_: Any,
             ) -> bytes | str:
-                data = run_dot(self.source, format or "pdf", timeout=self.timeout, what=self.what)
+                data = run_dot(
+                    self.source,
+                    format or "pdf",
+                    timeout=self.timeout,
+                    what=self.what,
+                    advice=self.advice,
+                )
                 return data.decode(encoding) if encoding else data
 
         _DIGRAPH = Digraph

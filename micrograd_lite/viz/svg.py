@@ -42,7 +42,7 @@ def lay_out(
         lines.append(f'"{box.id}" [shape=box label="{label}"];')
     lines += [f'"{tail}" -> "{head}";' for tail, head in drawing.edges]
     lines.append("}")
-    return layout("\n".join(lines), timeout=timeout, what=drawing.size())
+    return layout("\n".join(lines), timeout=timeout, what=drawing.size(), advice=drawing.advice())
 
 
 def picture(
