@@ -22,6 +22,7 @@ from micrograd_lite.viz import (
     render,
     to_svg,
 )
+from micrograd_lite.viz.drawing import build
 
 pytest.importorskip("graphviz", reason="the graphviz package is in the viz and dev sets")
 needs_dot = pytest.mark.skipif(
@@ -139,7 +140,7 @@ def test_max_nodes_error_says_how_many_and_what_to_do() -> None:
         y = y * 1.0
     with pytest.raises(
         ValueError,
-        match=r"at least 101 boxes, more than max_nodes=50.*max_nodes=101.*sub-expression",
+        match=r"at least 101 nodes .*, more than max_nodes=50.*max_nodes=101.*sub-expression",
     ):
         draw_dot(y, max_nodes=50)
 
@@ -168,9 +169,9 @@ def test_the_limit_counts_what_is_drawn_after_collapsing() -> None:
 def test_a_collapsed_drawing_over_the_limit_is_not_told_to_collapse() -> None:
     """The advice names only ways out that work: no collapse= for a collapsed drawing."""
     model, loss = demo_loss(20)
-    with pytest.raises(ValueError, match=r"the drawing has \d+ boxes") as refusal:
+    with pytest.raises(ValueError, match=r"the drawing has \d+ nodes") as refusal:
         draw_dot(loss, model=model, collapse="layer", max_nodes=50)
-    assert "collapse" not in str(refusal.value)
+    assert "collapse=" not in str(refusal.value)
     assert "Pass max_nodes=" in str(refusal.value)
 
 
@@ -181,8 +182,46 @@ def test_a_collapsed_drawing_out_of_time_is_not_told_to_collapse() -> None:
     model, loss = demo_loss(20)
     with pytest.raises(GraphvizTimeoutError) as stopped:
         draw_dot(loss, model=model, collapse="layer", timeout=1e-6)._repr_image_svg_xml()
-    assert "collapse" not in str(stopped.value)
+    assert "collapse=" not in str(stopped.value)
     assert "larger timeout=" in str(stopped.value)
+
+
+def gpt_position_loss() -> tuple[Any, Value]:
+    """A GPT-shaped model on scalars, its parameters in a dict of matrices (lists of
+    rows), and the loss of predicting one next token."""
+    from benchmarks import gpt
+
+    model = gpt.Model(Value)
+    probs = gpt.softmax(gpt.gpt(model, 3, 0, [], []))
+    return model, -probs[5].log()
+
+
+def test_parameters_kept_in_a_dict_of_matrices_are_named() -> None:
+    model, loss = gpt_position_loss()
+    source = draw_dot(loss, names=model.state, max_nodes=20_000).source
+    assert "wte[3][5]" in source
+    assert "lm_head[5][15]" in source
+
+
+def test_a_gpt_kept_in_dicts_is_drawn_one_box_per_matrix() -> None:
+    """collapse="matrix": each matrix's parameters, products and their sums in one box."""
+    model, loss = gpt_position_loss()
+    drawing = build(loss, names=model.state, collapse="matrix")  # within max_nodes
+    groups = [b.label for b in drawing.boxes if b.kind == "group" and not b.copy]
+    assert sorted(groups) == sorted(model.state)
+    assert len(drawing.boxes) < drawing.nodes // 10
+
+
+def test_collapse_matrix_without_matrices_says_what_it_needs() -> None:
+    a = Value(1.0)
+    with pytest.raises(ValueError, match="collapse='matrix' needs names= holding lists"):
+        draw_dot(a * 2.0, names={"a": a}, collapse="matrix")
+
+
+def test_names_holding_something_else_than_values_are_refused() -> None:
+    a = Value(1.0)
+    with pytest.raises(TypeError, match=r"got 'w\[1\]': str"):
+        draw_dot(a * 2.0, names={"w": [a, "b"]})
 
 
 @needs_dot

@@ -121,23 +121,33 @@ class Drawing:
 def build(
     root: Value,
     *,
-    names: Mapping[str, Value] | None = None,
+    names: Mapping[str, Any] | None = None,
     model: Module | None = None,
     collapse: str | None = None,
     max_nodes: int = DEFAULT_MAX_NODES,
 ) -> Drawing:
     """Decide what is drawn for the graph below `root`: boxes, ellipses, groups, copies."""
-    if collapse not in (None, "neuron", "layer"):
-        raise ValueError(f"collapse must be None, 'neuron' or 'layer', got {collapse!r}")
-    if collapse is not None and model is None:
+    if collapse not in (None, "neuron", "layer", "matrix"):
+        raise ValueError(f"collapse must be None, 'neuron', 'layer' or 'matrix', got {collapse!r}")
+    if collapse in ("neuron", "layer") and model is None:
         raise ValueError("collapse= needs model=, the Module whose neurons or layers to collapse")
+    named, matrix_of = _named(names)
+    if collapse == "matrix" and not matrix_of:
+        raise ValueError(
+            "collapse='matrix' needs names= holding lists (or dicts) of Values, as "
+            "names={'wte': wte, 'attn_wq': attn_wq}: each is drawn as one box"
+        )
     nodes = _walk(root, max_nodes, collapse)
     ids = {node: f"v{i}" for i, node in enumerate(nodes)}
-    _check_names(names)
     name_of = {value: name for name, value in (model.named_parameters() if model else [])}
-    name_of.update({value: name for name, value in (names or {}).items()})
+    name_of.update(named)
     constant = {n for n in nodes if _is_constant(n) and n not in name_of and n is not root}
-    group_of = _groups(nodes, model, collapse) if model is not None and collapse else {}
+    if collapse == "matrix":
+        group_of = _matrix_groups(nodes, matrix_of)
+    elif model is not None and collapse:
+        group_of = _groups(nodes, model, collapse)
+    else:
+        group_of = {}
     ellipses = len(nodes) - len(group_of) <= ELLIPSES_UP_TO
 
     boxes: list[Box] = []
@@ -186,19 +196,22 @@ def build(
         boxes_of[node] = [ids[node]]
     drawing = Drawing(boxes, list(edges), boxes_of, op_of, ellipses, len(nodes), bool(group_of))
     _copy_distant_tails(drawing)
-    if len(drawing.boxes) > max_nodes:  # what is drawn counts: after collapsing
-        raise _too_many(len(drawing.boxes), max_nodes, drawing.collapsed)
+    # What is drawn counts, after collapsing: each Value's box or group's box, not the
+    # ellipses beside them or the dashed copies of a box drawn again near a distant use.
+    drawn = sum(1 for box in drawing.boxes if box.kind != "op" and not box.copy)
+    if drawn > max_nodes:
+        raise _too_many(drawn, max_nodes, drawing.collapsed)
     return drawing
 
 
-def _too_many(boxes: int, max_nodes: int, collapsed: bool, at_least: str = "") -> ValueError:
+def _too_many(drawn: int, max_nodes: int, collapsed: bool, at_least: str = "") -> ValueError:
     """The refusal of a drawing over max_nodes, with ways out that work from here."""
     collapse = "" if collapsed else ", draw a model's neurons or layers as single boxes "
     collapse += "" if collapsed else "(model=, collapse='layer')"
     return ValueError(
-        f"the drawing has {at_least}{boxes} boxes, more than max_nodes={max_nodes}; Graphviz "
-        f"would be slow to lay it out. Pass max_nodes={boxes} to draw it anyway"
-        f"{collapse}, or draw a sub-expression"
+        f"the drawing has {at_least}{drawn} nodes (Values and collapsed groups), more than "
+        f"max_nodes={max_nodes}; Graphviz would be slow to lay it out. Pass "
+        f"max_nodes={drawn} to draw it anyway{collapse}, or draw a sub-expression"
     )
 
 
@@ -290,6 +303,29 @@ def _groups(nodes: list[Value], model: Module, collapse: str) -> dict[Value, str
     return group
 
 
+def _matrix_groups(nodes: list[Value], matrix_of: Mapping[Value, str]) -> dict[Value, str]:
+    """Each matrix's box: its parameters, every product of one of them (`w * x`), and
+    every sum of those products alone (a dot product's chain of `+`), over all its uses."""
+    group: dict[Value, str] = {}
+    for node in reversed(nodes):  # parents first, so a sum sees its terms' group
+        if node in matrix_of:
+            group[node] = matrix_of[node]
+            continue
+        op = node.op
+        if op is None:
+            continue
+        parents = [p for p in node.parents if not _is_constant(p)]
+        if op.symbol == "*":
+            owners = [matrix_of[p] for p in parents if p in matrix_of]
+            if owners:
+                group[node] = owners[0]
+        elif op.symbol in ("+", "sum") and parents:
+            first = group.get(parents[0])
+            if first is not None and all(group.get(p) == first for p in parents):
+                group[node] = first
+    return group
+
+
 def neurons_of(model: Module) -> list[tuple[str, Any]]:
     """Each neuron of an nn.Neuron, nn.Layer or nn.MLP with its `named_parameters` prefix."""
     from micrograd_lite import nn
@@ -315,7 +351,7 @@ def draw_dot(
     rankdir: str = "LR",
     show_data: bool = True,
     show_grad: bool = True,
-    names: Mapping[str, Value] | None = None,
+    names: Mapping[str, Any] | None = None,
     model: Module | None = None,
     collapse: str | None = None,
     max_nodes: int = DEFAULT_MAX_NODES,
@@ -326,9 +362,11 @@ def draw_dot(
 ) -> graphviz.Digraph:
     """The graph below `root` as a `graphviz.Digraph` (DOT source; displays in Jupyter).
 
-    `names` maps a name to a Value to label it (as torchviz's `params`); `model` names its
+    `names` maps a name to a Value to label it (as torchviz's `params`), or to lists and
+    dicts of Values (`{"wte": wte}` names each `wte[i][j]`); `model` names its
     parameters as `model.named_parameters()` does; `collapse="neuron"` or `"layer"` draws
-    each neuron or layer of `model` as one box; `highlight` colours one node;
+    each neuron or layer of `model` as one box, `collapse="matrix"` each list in `names`
+    (its parameters, their products and the sums of those products); `highlight` colours one node;
     `emphasize_grad` draws edges thicker for larger gradients; `grads` shows these
     gradients instead of `.grad`; `timeout` bounds the seconds Graphviz may take.
     """
@@ -395,6 +433,11 @@ def fields(
                 lines.append(f"data {number(out.data)}")
             if show_grad:
                 lines.append(f"grad {number(grad_of(out))}")
+        elif not outputs:  # parameters only: a matrix read by index (an embedding)
+            lines.append(f"{len(box.members)} parameters")
+            if show_grad:
+                g = max((abs(grad_of(m)) for m in box.members), default=0.0)
+                lines.append(f"max |grad| {number(g)}")
         else:
             lines.append(f"{len(outputs)} outputs")
             if show_grad:
@@ -585,21 +628,39 @@ def number(x: float) -> str:
     return f"{x:.4g}"
 
 
-def _check_names(names: object) -> None:
-    """`names` must map names to Values, as `{"w": w}`: say so before anything is drawn."""
+def _named(names: object) -> tuple[dict[Value, str], dict[Value, str]]:
+    """The name of each Value in `names`, which maps a name to a Value or to lists,
+    tuples and dicts of them (`{"wte": wte}` names `wte[3][5]`); and, for each Value
+    found inside a container, the name of its top-level entry (its matrix)."""
     if names is None:
-        return
+        return {}, {}
     if not isinstance(names, Mapping):
         raise TypeError(
             f"names maps a name to a Value, e.g. names={{'w': w}} (or pass model=model), "
             f"got a {type(names).__name__}"
         )
-    for name, value in names.items():
-        if not isinstance(name, str) or not isinstance(value, Value):
-            raise TypeError(
-                f"names maps a str to a Value, e.g. names={{'w': w}}; got {name!r}: "
-                f"{type(value).__name__}"
-            )
+    name_of: dict[Value, str] = {}
+    matrix_of: dict[Value, str] = {}
+    for top, held in names.items():
+        if not isinstance(top, str):
+            raise TypeError(f"names maps a str to a Value, e.g. names={{'w': w}}; got {top!r}")
+        stack: list[tuple[str, object]] = [(top, held)]
+        while stack:
+            name, item = stack.pop()
+            if isinstance(item, Value):
+                name_of.setdefault(item, name)
+                if name != top:
+                    matrix_of.setdefault(item, top)
+            elif isinstance(item, Mapping):
+                stack.extend((f"{name}.{k}", v) for k, v in reversed(list(item.items())))
+            elif isinstance(item, (list, tuple)):
+                stack.extend((f"{name}[{i}]", v) for i, v in reversed(list(enumerate(item))))
+            else:
+                raise TypeError(
+                    "names maps a str to a Value, or to lists, tuples or dicts of Values, "
+                    f"e.g. names={{'w': w}}; got {name!r}: {type(item).__name__}"
+                )
+    return name_of, matrix_of
 
 
 def printable(text: str) -> str:

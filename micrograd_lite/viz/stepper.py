@@ -66,7 +66,7 @@ class Stepper:
         self,
         root: Value,
         *,
-        names: Mapping[str, Value] | None = None,
+        names: Mapping[str, Any] | None = None,
         model: Module | None = None,
         rankdir: str = "LR",
         max_nodes: int = DEFAULT_MAX_NODES,
