@@ -26,7 +26,6 @@ $(VENV)/.lab-installed: pyproject.toml | $(BIN)/pip
 	touch $@
 
 demo: $(VENV)/.installed
-	@sh scripts/ensure_graphviz.sh
 	$(BIN)/python -m micrograd_lite.demo
 
 lint: $(VENV)/.dev-installed
@@ -36,10 +35,17 @@ lint: $(VENV)/.dev-installed
 typecheck: $(VENV)/.dev-installed
 	$(BIN)/mypy micrograd_lite
 
+# Drawing uses graphviz-pure (pip installs it); where a system Graphviz is installed too,
+# the visualiser's tests run again with it, as MICROGRAD_LITE_DOT=dot asks.
 unit: $(VENV)/.dev-installed
 	@sh scripts/ensure_graphviz.sh
 	@sh scripts/ensure_chromium.sh
 	$(BIN)/pytest
+	@if command -v dot >/dev/null 2>&1; then \
+		echo "the visualiser's tests again, with the system Graphviz (MICROGRAD_LITE_DOT=dot)"; \
+		MICROGRAD_LITE_DOT=dot $(BIN)/pytest -q tests/test_viz.py tests/test_viz_dot.py \
+			tests/test_viz_stepper.py tests/test_viz_live.py tests/test_viz_layout.py; \
+	fi
 
 test: lint typecheck unit
 
@@ -58,13 +64,11 @@ graphs: $(VENV)/.dev-installed
 
 # Re-execute every walkthrough in a real kernel and store the fresh outputs.
 notebooks: $(VENV)/.dev-installed
-	@sh scripts/ensure_graphviz.sh
 	$(BIN)/python -m notebooks.execute
 
 # Open the walkthroughs in JupyterLab, installed into .venv (pinned in pyproject.toml).
 # JupyterLab refuses to run as root (a container's user) unless told it may.
 lab: $(VENV)/.lab-installed
-	@sh scripts/ensure_graphviz.sh
 	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 wheel: $(VENV)/.dev-installed

@@ -10,3 +10,14 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("default")
+
+
+def can_lay_out() -> bool:
+    """Whether a layout program is installed: graphviz-pure (the viz extra) or a system dot."""
+    from micrograd_lite.viz.dot import GraphvizNotFoundError, program
+
+    try:
+        program()
+    except GraphvizNotFoundError:
+        return False
+    return True

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import can_lay_out
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -17,7 +18,7 @@ def section(title: str) -> str:
     return README.split(f"## {title}\n", 1)[1].split("\n## ", 1)[0]
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is needed")
+@pytest.mark.skipif(not can_lay_out(), reason="a layout program is needed")
 def test_the_from_python_snippet_defines_what_it_draws(tmp_path: Path) -> None:
     """ "Seeing the graph" runs as written: `o` is defined before it is drawn."""
     pytest.importorskip("graphviz")

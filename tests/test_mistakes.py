@@ -649,6 +649,7 @@ class TestDrawing:
         from micrograd_lite.viz import GraphvizNotFoundError, draw_dot
 
         monkeypatch.setenv("PATH", "")
+        monkeypatch.setenv("MICROGRAD_LITE_DOT", "dot")  # a system Graphviz, asked for
         drawing = draw_dot(Value(1.0) * 2.0)
         with pytest.raises(GraphvizNotFoundError) as error:
             drawing._repr_mimebundle_()  # what a notebook calls to show it

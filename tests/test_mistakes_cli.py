@@ -8,7 +8,6 @@ and a FIFO, symbolic link or device at the output path is still what it was.
 from __future__ import annotations
 
 import os
-import shutil
 import stat
 import subprocess
 import sys
@@ -17,9 +16,10 @@ from pathlib import Path
 import pytest
 
 from micrograd_lite.__main__ import main
+from tests.conftest import can_lay_out
 
 ROOT = Path(__file__).resolve().parent.parent
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is needed")
+needs_dot = pytest.mark.skipif(not can_lay_out(), reason="a layout program is needed")
 
 
 def listing(folder: Path) -> dict[str, tuple[int, bytes]]:

@@ -23,10 +23,11 @@ from micrograd_lite.viz import (
     to_svg,
 )
 from micrograd_lite.viz.drawing import build
+from tests.conftest import can_lay_out
 
 pytest.importorskip("graphviz", reason="the graphviz package is in the viz and dev sets")
 needs_dot = pytest.mark.skipif(
-    shutil.which("dot") is None, reason="Graphviz's dot is not installed (make test installs it)"
+    not can_lay_out(), reason="no layout program: pip install '.[viz]' installs graphviz-pure"
 )
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -224,10 +225,69 @@ def test_names_holding_something_else_than_values_are_refused() -> None:
         draw_dot(a * 2.0, names={"w": [a, "b"]})
 
 
+def test_no_layout_program_says_how_to_get_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With neither graphviz-pure nor dot, the error says pip installs one."""
+    from micrograd_lite.viz import dot
+
+    monkeypatch.setenv("PATH", "")
+    monkeypatch.delenv(dot.PROGRAM_VARIABLE, raising=False)
+    monkeypatch.setattr(dot, "_beside_python", lambda name: None)
+    with pytest.raises(GraphvizNotFoundError, match=r"pip install 'micrograd_lite\[viz\]'"):
+        to_svg(neuron())
+    assert "digraph" in draw_dot(neuron()).source
+
+
+def test_graphviz_pure_draws_by_default_and_dot_when_asked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Unset, the program is graphviz-pure (the viz extra); MICROGRAD_LITE_DOT=dot asks for
+    a system Graphviz, and the picture comes from it."""
+    from micrograd_lite.viz import dot
+
+    monkeypatch.delenv(dot.PROGRAM_VARIABLE, raising=False)
+    assert Path(dot.program()).name == "graphviz-pure"
+    assert "<svg" in to_svg(neuron())
+    if shutil.which("dot") is not None:
+        monkeypatch.setenv(dot.PROGRAM_VARIABLE, "dot")
+        assert Path(dot.program()).name == "dot"
+        assert "<svg" in to_svg(neuron())
+
+
+def test_graphviz_pure_svg_is_the_same_bytes_in_every_process() -> None:
+    code = (
+        "from micrograd_lite.demo import tanh_neuron; from micrograd_lite.viz import to_svg;"
+        "import sys; sys.stdout.write(to_svg(tanh_neuron()))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "MICROGRAD_LITE_DOT"}
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, check=True
+        ).stdout
+        for _ in range(2)
+    ]
+    assert runs[0] == runs[1]
+    assert runs[0].startswith(b"<?xml")
+
+
+def test_a_format_graphviz_pure_cannot_write_says_how_to_get_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from micrograd_lite.viz import dot
+
+    monkeypatch.setenv(dot.PROGRAM_VARIABLE, "graphviz-pure")
+    with pytest.raises(
+        ValueError, match=r"graphviz-pure does not write pdf.*MICROGRAD_LITE_DOT=dot"
+    ):
+        render(neuron(), tmp_path / "x.pdf")
+    assert not (tmp_path / "x.pdf").exists()
+
+
 @needs_dot
 def test_missing_dot_says_how_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """With no dot on PATH, rendering explains how to install Graphviz; DOT source still works."""
+    """Asked for a system dot that is not on PATH, rendering explains how to install
+    Graphviz; DOT source still works."""
     monkeypatch.setenv("PATH", "")
+    monkeypatch.setenv("MICROGRAD_LITE_DOT", "dot")
     with pytest.raises(
         GraphvizNotFoundError,
         match=r"apt-get install graphviz[\s\S]*brew[\s\S]*conda[\s\S]*Windows",
@@ -436,9 +496,13 @@ def test_collapse_needs_a_model() -> None:
     [("g.svg", b"<?xml"), ("g.png", b"\x89PNG"), ("g.pdf", b"%PDF"), ("G.PNG", b"\x89PNG")],
 )
 def test_render_takes_the_format_from_the_extension(
-    name: str, magic: bytes, tmp_path: Path
+    name: str, magic: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """render() writes the format its file's extension names."""
+    """render() writes the format its file's extension names (pdf with a system dot)."""
+    if name.endswith(".pdf"):
+        if shutil.which("dot") is None:
+            pytest.skip("pdf needs a system Graphviz")
+        monkeypatch.setenv("MICROGRAD_LITE_DOT", "dot")
     assert render(neuron(), tmp_path / name).read_bytes().startswith(magic)
 
 

@@ -18,14 +18,15 @@ import pytest
 from micrograd_lite import Value
 from micrograd_lite.viz import stepper
 from micrograd_lite.viz.stepper import HEADLESS_CHROMIUM
+from tests.conftest import can_lay_out
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-if os.environ.get("CI") and (CHROMIUM is None or shutil.which("dot") is None):
+if os.environ.get("CI") and (CHROMIUM is None or not can_lay_out()):
     # CI installs both (`make test`, as root): there, a missing one is a failure, not a skip
     raise RuntimeError("CI must run the browser tests: chromium or Graphviz's dot is missing")
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is in the dev set")
 pytestmark = pytest.mark.skipif(
-    CHROMIUM is None or shutil.which("dot") is None,
+    CHROMIUM is None or not can_lay_out(),
     reason="needs chromium and Graphviz (make test installs both)",
 )
 

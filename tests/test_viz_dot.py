@@ -14,14 +14,12 @@ import pytest
 from micrograd_lite.demo import tanh_neuron
 from micrograd_lite.viz import GraphvizTimeoutError, draw_dot, to_svg
 from micrograd_lite.viz.dot import layout
+from tests.conftest import can_lay_out
 
 pytest.importorskip("graphviz", reason="the graphviz package is in the viz and dev sets")
 pytestmark = [
     pytest.mark.skipif(sys.platform != "linux", reason="reads /proc to find dot processes"),
-    pytest.mark.skipif(
-        subprocess.run(["which", "dot"], capture_output=True).returncode != 0,
-        reason="Graphviz's dot is not installed (make test installs it)",
-    ),
+    pytest.mark.skipif(not can_lay_out(), reason="no layout program (graphviz-pure or dot)"),
 ]
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,7 +29,7 @@ SLOW = f"digraph {{ {CHAIN} }}"
 
 
 def dot_children(parent: int) -> list[int]:
-    """The pids of running `dot` processes whose parent is `parent`."""
+    """The pids of running layout programs (`dot`, `graphviz-pure`) whose parent is `parent`."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -42,7 +40,7 @@ def dot_children(parent: int) -> list[int]:
             continue
         name = stat[stat.index("(") + 1 : stat.rindex(")")]
         fields = stat[stat.rindex(")") + 2 :].split()
-        if name == "dot" and fields[0] != "Z" and int(fields[1]) == parent:
+        if name in ("dot", "graphviz-pure") and fields[0] != "Z" and int(fields[1]) == parent:
             found.append(int(entry.name))
     return found
 

@@ -8,15 +8,14 @@ guards the suite against a hang and that no busy machine comes near.
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from benchmarks.layout import SHAPES
 from micrograd_lite.viz import to_svg
+from tests.conftest import can_lay_out
 
 pytest.importorskip("graphviz", reason="the graphviz package is in the viz and dev sets")
-pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is missing")
+pytestmark = pytest.mark.skipif(not can_lay_out(), reason="no layout program")
 HANG_GUARD = 600.0  # seconds: stops a hung dot so the suite ends; not a timing
 
 

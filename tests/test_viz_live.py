@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from typing import Any
 
 import pytest
@@ -10,9 +9,10 @@ import pytest
 from micrograd_lite import Value
 from micrograd_lite.nn import MLP
 from micrograd_lite.viz import live
+from tests.conftest import can_lay_out
 
 pytest.importorskip("graphviz", reason="the graphviz package is in the viz and dev sets")
-pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is missing")
+pytestmark = pytest.mark.skipif(not can_lay_out(), reason="no layout program")
 
 
 def train_step(model: MLP, lr: float = 0.1) -> Value:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from micrograd_lite import Value
 from micrograd_lite.viz import stepper
+from tests.conftest import can_lay_out
 
 pytest.importorskip("graphviz", reason="the graphviz package is in the viz and dev sets")
-pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is missing")
+pytestmark = pytest.mark.skipif(not can_lay_out(), reason="no layout program")
 
 
 def texts(root: Value) -> list[str]:

@@ -1,5 +1,10 @@
 """Run Graphviz's `dot` so that it can never hang a session or outlive it.
 
+The layout program is `graphviz-pure` (a port of Graphviz's `dot`, one program that the
+`viz` extra installs with pip, writing the same bytes on every platform) where it is
+installed, else a system Graphviz's `dot`; `MICROGRAD_LITE_DOT=dot` (or a path) asks for
+a particular one.
+
 Every call to `dot` in the visualiser goes through `run_dot`: it has a time limit, it
 kills `dot` when the limit runs out or when Python is interrupted, and on Linux `dot` is
 told to die with the Python process that started it, so killing Python leaves no `dot`.
@@ -20,6 +25,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -27,13 +33,26 @@ __all__ = [
     "GraphvizTimeoutError",
     "Layout",
     "layout",
+    "program",
     "run_dot",
 ]
 
 #: seconds; every shape we know of up to 2,000 nodes lays out in well under this
 DEFAULT_TIMEOUT = 30.0
 
-#: One line, so that a command line that prints an error's first line prints all of it.
+#: The environment variable that asks for a layout program: "dot" for a system
+#: Graphviz, "graphviz-pure", or a path to either.
+PROGRAM_VARIABLE = "MICROGRAD_LITE_DOT"
+PURE = "graphviz-pure"
+#: The formats graphviz-pure writes, of those the visualiser asks for.
+PURE_FORMATS = frozenset({"svg", "png", "jpg", "jpeg", "plain"})
+
+#: One line each, so that a command line that prints an error's first line prints all of it.
+INSTALL_PURE = (
+    "no Graphviz layout program was found: pip install 'micrograd_lite[viz]' (or pip "
+    "install graphviz-pure) installs one, with no system package needed; a system "
+    "Graphviz works too. DOT source works without either: draw_dot(root).source"
+)
 INSTALL_GRAPHVIZ = (
     "Graphviz's `dot` program was not found on PATH; install Graphviz "
     "(Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz; "
@@ -50,6 +69,33 @@ class GraphvizNotFoundError(RuntimeError):
 
 class GraphvizTimeoutError(RuntimeError):
     """`dot` ran out of its time limit and was stopped."""
+
+
+def program() -> str:
+    """The layout program to run: `$MICROGRAD_LITE_DOT` if set, else graphviz-pure if
+    installed, else a system Graphviz's `dot`; GraphvizNotFoundError if there is none."""
+    asked = os.environ.get(PROGRAM_VARIABLE, "")
+    if asked:
+        found = shutil.which(asked) or (_beside_python(asked) if asked == PURE else None)
+        if found is None:
+            raise GraphvizNotFoundError(
+                INSTALL_GRAPHVIZ
+                if asked == "dot"
+                else f"{PROGRAM_VARIABLE}={asked!r} names no program that can be run; "
+                f"unset it to use graphviz-pure. {INSTALL_PURE}"
+            )
+        return found
+    found = shutil.which(PURE) or _beside_python(PURE) or shutil.which("dot")
+    if found is None:
+        raise GraphvizNotFoundError(INSTALL_PURE)
+    return found
+
+
+def _beside_python(name: str) -> str | None:
+    """A program pip installed beside this Python (a Jupyter kernel may run a virtual
+    environment's Python without its bin folder on PATH)."""
+    path = Path(sys.executable).parent / name
+    return str(path) if path.is_file() and os.access(path, os.X_OK) else None
 
 
 def check_timeout(timeout: object) -> float:
@@ -89,10 +135,14 @@ def run_dot(
     `what` names the graph in the error, e.g. "a graph of 1946 nodes (2154 boxes)", and
     `advice` says what to try instead.
     """
-    if shutil.which("dot") is None:
-        raise GraphvizNotFoundError(INSTALL_GRAPHVIZ)
+    command = program()
+    if Path(command).name.startswith(PURE) and fmt not in PURE_FORMATS:
+        raise ValueError(
+            f"graphviz-pure does not write {fmt}; it writes svg, png and jpg. For {fmt}, "
+            f"use a system Graphviz: set the environment variable {PROGRAM_VARIABLE}=dot"
+        )
     process = subprocess.Popen(
-        ["dot", f"-T{fmt}"],
+        [command, f"-T{fmt}"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
