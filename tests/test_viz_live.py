@@ -132,3 +132,81 @@ def test_walkthrough_06_stores_the_last_step_of_its_live_view() -> None:
     assert len(pages) == 1  # one output, not one per step
     assert "step 99: loss 0.0155" in pages[0]
     assert "layers.2" in pages[0]
+
+
+def group_fills(page: str) -> dict[str, str]:
+    """Each group box's label and fill colour in the live view's picture."""
+    import re
+
+    fills = {}
+    for group in re.findall(r'<g [^>]*class="box[^"]*"[^>]*>.*?</g>', page, re.DOTALL):
+        label = re.search(r'class="line-0"[^>]*>([^<]*)<', group)
+        fill = re.search(r'fill="(#[0-9a-f]{6})"', group)
+        if label and fill:
+            fills[label.group(1)] = fill.group(1)
+    return fills
+
+
+def test_shading_is_against_the_largest_gradient_of_the_run_so_far() -> None:
+    """Once every layer was orange at each step (shaded against that step's largest);
+    a step whose gradients are a hundredth of the first's is pale."""
+    model = MLP(2, [4, 1], seed=0)
+    view = live(model)
+    view.update(train_step(model))
+    first = group_fills(view.html())
+    assert "#fd7e14" in first.values()  # the largest so far: full orange
+    for p in model.parameters():
+        p.grad *= 0.01
+    view.update(Value(1.0))
+    later = group_fills(view.html())
+    assert "#fd7e14" not in later.values()
+    assert set(later) == set(first)
+
+
+def test_a_loss_spanning_decades_is_drawn_on_a_log_axis() -> None:
+    view = live()
+    x = Value(1.0)
+    for loss in (1000.0, 10.0, 1.0, 0.1):
+        view.update(x * loss)
+    assert "log scale" in view.html()
+    flat = live()
+    for loss in (2.0, 1.5, 1.0):
+        flat.update(x * loss)
+    assert "log scale" not in flat.html()
+
+
+def test_the_input_boxes_show_no_gradient() -> None:
+    """An input is data, not a parameter: its box once showed `grad 0`."""
+    model = MLP(2, [4, 1], seed=0)
+    view = live(model, inputs=[0.5, -1.0])
+    view.update(train_step(model))
+    page = view.html()
+    for name in ("x0", "x1"):
+        box = page.split(f">{name}<", 1)[1].split("</g>", 1)[0]
+        assert "data" in box
+        assert "grad" not in box
+
+
+def test_the_picture_is_sized_in_points_as_draw_dots_is() -> None:
+    """Its text was 25% smaller than draw_dot's: the layout's points were drawn as pixels."""
+    model = MLP(2, [4, 1], seed=0)
+    view = live(model)
+    view.update(train_step(model))
+    svg = view.html().split('<svg xmlns="http://www.w3.org/2000/svg" class="mgl-graph"', 1)[1]
+    assert svg.split(">", 1)[0].count('pt"') == 2  # width and height
+
+
+def test_a_layers_neurons_are_drawn_in_order() -> None:
+    """collapse="neuron" once put neurons 10-15 above 0-9."""
+    import re
+
+    model = MLP(2, [16, 16, 1], seed=1)
+    view = live(model, collapse="neuron")
+    view.update(Value(0.0))
+    boxes = re.findall(
+        r'<rect x="[^"]*" y="([^"]*)"[^>]*/>\s*<text[^>]*><tspan class="line-0">'
+        r"layers\.0\.neurons\.(\d+)<",
+        view.html(),
+    )
+    by_height = sorted(boxes, key=lambda box: float(box[0]))
+    assert [int(neuron) for _, neuron in by_height] == list(range(16))

@@ -66,6 +66,7 @@ class Live:
         self.timeout = check_timeout(timeout)
         self.losses: list[float] = []
         self.layouts = 0  # how many times Graphviz laid the picture out
+        self.largest_grad = 0.0  # the largest |grad| of any group in the run so far
         self._structure: tuple[Any, ...] | None = None
         self._layout: Layout | None = None
         self._handle: Any = None
@@ -86,7 +87,9 @@ class Live:
             self._layout = lay_out(drawing, _texts, timeout=self.timeout)
             self._structure = structure
             self.layouts += 1
-        graph = picture(drawing, self._layout, _texts, colour=_colour(drawing))
+        groups = [b for b in drawing.boxes if b.kind == "group"]
+        self.largest_grad = max([self.largest_grad, *map(_largest_grad, groups)])
+        graph = picture(drawing, self._layout, _texts, colour=_colour(self.largest_grad))
         self._html = _page(self.element_id, graph, self.losses)
         self._show()
 
@@ -148,6 +151,8 @@ def _texts(box: Box) -> list[str]:
 
     if box.kind == "op":
         return [box.label]
+    if box.kind == "input":  # an input has no gradient to show
+        return fields(box, show_grad=False)
     if box.kind != "group":
         return fields(box)
     outputs = group_outputs(box)
@@ -161,10 +166,10 @@ def _largest_grad(box: Box) -> float:
     return max((abs(grad_shown(m)) for m in box.members if m.op is None), default=0.0)
 
 
-def _colour(drawing: Drawing) -> Any:
-    """Groups shade from pale to orange with their parameters' largest gradient."""
-    groups = [b for b in drawing.boxes if b.kind == "group"]
-    scale = max((_largest_grad(b) for b in groups), default=0.0)
+def _colour(scale: float) -> Any:
+    """Groups shade from pale to orange with their parameters' largest gradient, against
+    `scale`, the largest of the run so far: a layer is orange when its gradient is as big
+    as any layer's has been, not merely the biggest at this step."""
 
     def colour(box: Box) -> str:
         if box.kind != "group" or scale == 0:
@@ -199,13 +204,25 @@ def _curve(losses: list[float], points: int = 400) -> str:
         if (i % stride == 0 or i == len(losses) - 1) and math.isfinite(y)
     ]
     low, high = (min(y for _, y in kept), max(y for _, y in kept)) if kept else (0.0, 1.0)
-    span = (high - low) or 1.0
+    # A loss that spans two decades or more is drawn on a log axis, so that a first
+    # spike does not flatten the rest of the curve.
+    logarithmic = low > 0.0 and high / low >= 100.0
+
+    def height(y: float) -> float:
+        return math.log10(y) if logarithmic else y
+
+    span = (height(high) - height(low)) or 1.0
     last = max(1, len(losses) - 1)
     pad = 48.0  # room for the axis' numbers
     xy = " ".join(
         f"{pad + (CURVE_WIDTH - pad - 6) * i / last:.1f},"
-        f"{6 + (CURVE_HEIGHT - pad - 6) * (high - y) / span:.1f}"
+        f"{6 + (CURVE_HEIGHT - pad - 6) * (height(high) - height(y)) / span:.1f}"
         for i, y in kept
+    )
+    scale = (
+        f'<text x="{pad + 4}" y="{CURVE_HEIGHT - pad - 4}" fill="#888">log scale</text>'
+        if logarithmic
+        else ""
     )
     return (
         f'<svg class="mgl-curve" width="{CURVE_WIDTH:.0f}" height="{CURVE_HEIGHT:.0f}" '
@@ -217,6 +234,7 @@ def _curve(losses: list[float], points: int = 400) -> str:
         f'<text x="{pad - 3}" y="{CURVE_HEIGHT - pad}" text-anchor="end">{number(low)}</text>'
         f'<text x="{CURVE_WIDTH - 6}" y="{CURVE_HEIGHT - pad + 14}" text-anchor="end">'
         f"step {len(losses) - 1}</text>"
+        f"{scale}"
         f'<polyline fill="none" stroke="#0d6efd" stroke-width="1.5" points="{xy}"/>'
         "</svg>"
     )

@@ -40,7 +40,12 @@ def lay_out(
         widest = max([*rows, f"grad {WIDEST_NUMBER}"], key=len)
         label = "\\n".join([_dot_text(widest)] * len(rows))
         lines.append(f'"{box.id}" [shape=box label="{label}"];')
-    lines += [f'"{tail}" -> "{head}";' for tail, head in drawing.edges]
+    edges = drawing.edges
+    if drawing.collapsed:  # a layer's neurons 0, 1, 2 ... in order (Graphviz began at 10)
+        made = {box.id: i for i, box in enumerate(drawing.boxes)}
+        edges = sorted(edges, key=lambda edge: made[edge[1]])  # heads in the order made
+        lines.append("ordering=out;")  # and each tail's edges kept in that order
+    lines += [f'"{tail}" -> "{head}";' for tail, head in edges]
     lines.append("}")
     return layout("\n".join(lines), timeout=timeout, what=drawing.size(), advice=drawing.advice())
 
@@ -61,8 +66,10 @@ def picture(
     colour = colour or (lambda box: COLOURS[box.kind])
     margin = 4.0
     out = [
+        # sized in points, as Graphviz's own SVG: the layout is in points, so the picture
+        # and its text come out the size draw_dot's do
         f'<svg xmlns="http://www.w3.org/2000/svg" class="mgl-graph" '
-        f'width="{placed.width + 2 * margin:.0f}" height="{placed.height + 2 * margin:.0f}" '
+        f'width="{placed.width + 2 * margin:.0f}pt" height="{placed.height + 2 * margin:.0f}pt" '
         f'viewBox="{-margin} {-margin} {placed.width + 2 * margin:.0f} '
         f'{placed.height + 2 * margin:.0f}" font-family="{FONT}" font-size="11">',
         '<defs><marker id="mgl-arrow" viewBox="0 0 10 10" refX="1" refY="5" '
