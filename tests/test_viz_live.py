@@ -210,3 +210,45 @@ def test_a_layers_neurons_are_drawn_in_order() -> None:
     )
     by_height = sorted(boxes, key=lambda box: float(box[0]))
     assert [int(neuron) for _, neuron in by_height] == list(range(16))
+
+
+POINTS = ([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [2.0, 0.5]], [1.0, -1.0, 0.0, 1.5])
+
+
+def boundary(page: str) -> str:
+    return page.split('<svg class="mgl-boundary"', 1)[1].split("</svg>", 1)[0]
+
+
+def test_data_adds_a_decision_boundary_redrawn_with_the_model() -> None:
+    """With data=, the model's output over the points' square (16 × 16 cells) and the
+    points; a training step changes it, with no matplotlib."""
+    model = MLP(2, [4, 1], seed=0)
+    view = live(model, data=POINTS)
+    view.update(train_step(model))
+    first = boundary(view.html())
+    assert first.count("<rect") == 16 * 16
+    assert first.count("<circle") == 4
+    for _ in range(5):
+        view.update(train_step(model, lr=0.2))
+    assert boundary(view.html()) != first
+
+
+def test_no_data_no_boundary() -> None:
+    model = MLP(2, [4, 1], seed=0)
+    view = live(model)
+    view.update(train_step(model))
+    assert "mgl-boundary" not in view.html()
+
+
+@pytest.mark.parametrize(
+    ("model", "data", "message"),
+    [
+        (None, POINTS, "pass model= too"),
+        (MLP(2, [1], seed=0), ([[1.0, 2.0, 3.0]], [1.0]), "points of two numbers each"),
+        (MLP(2, [1], seed=0), ([[1.0, 2.0]], [1.0, 2.0]), "1 points and 2 labels"),
+    ],
+    ids=["no model", "three numbers", "counts differ"],
+)
+def test_data_that_cannot_be_drawn_is_refused(model: Any, data: Any, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        live(model, data=data)
