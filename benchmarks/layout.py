@@ -1,14 +1,16 @@
-"""(g) how long Graphviz takes to lay out the graphs learners build, up to max_nodes.
+"""(g) how long the layout programs take on the graphs learners build, up to max_nodes.
 
     python -m benchmarks.layout
 
 Each shape once hung Graphviz for minutes: a Value used at every step of a long sum makes
 edges that span the whole graph. The test suite renders each (tests/test_viz_layout.py)
-without timing it; this prints the seconds each takes, best of 3.
+without timing it; this prints the seconds each takes, best of 3, with each layout
+program installed (graphviz-pure, the default, and a system Graphviz's dot).
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 
@@ -76,10 +78,48 @@ SHAPES: list[tuple[Callable[[int], Value], int]] = [
 ]
 
 
-def layout_times(repeat: int = 3) -> list[tuple[str, float]]:
-    """Seconds to render each shape to SVG (the least of `repeat`), by name and size."""
-    from micrograd_lite.viz import to_svg
+def programs() -> list[str]:
+    """The layout programs installed here, as MICROGRAD_LITE_DOT names them: graphviz-pure
+    (the default) and a system Graphviz's dot."""
+    from micrograd_lite.viz.dot import PROGRAM_VARIABLE, GraphvizNotFoundError, program
 
+    found = []
+    saved = os.environ.get(PROGRAM_VARIABLE)
+    try:
+        for name in ("graphviz-pure", "dot"):
+            os.environ[PROGRAM_VARIABLE] = name
+            try:
+                program()
+            except GraphvizNotFoundError:
+                continue
+            found.append(name)
+    finally:
+        if saved is None:
+            del os.environ[PROGRAM_VARIABLE]
+        else:
+            os.environ[PROGRAM_VARIABLE] = saved
+    return found
+
+
+def layout_times(repeat: int = 3, program: str | None = None) -> list[tuple[str, float]]:
+    """Seconds to render each shape to SVG (the least of `repeat`), by name and size,
+    with the layout program `program` (None: the default)."""
+    from micrograd_lite.viz import to_svg
+    from micrograd_lite.viz.dot import PROGRAM_VARIABLE
+
+    saved = os.environ.get(PROGRAM_VARIABLE)
+    if program is not None:
+        os.environ[PROGRAM_VARIABLE] = program
+    try:
+        return _times(repeat, to_svg)
+    finally:
+        if saved is None:
+            os.environ.pop(PROGRAM_VARIABLE, None)
+        else:
+            os.environ[PROGRAM_VARIABLE] = saved
+
+
+def _times(repeat: int, to_svg: Callable[..., str]) -> list[tuple[str, float]]:
     rows = []
     for build, size in SHAPES:
         root = build(size)
@@ -94,5 +134,8 @@ def layout_times(repeat: int = 3) -> list[tuple[str, float]]:
 
 
 if __name__ == "__main__":
-    for name, seconds in layout_times():
-        print(f"{name}\t{seconds:.2f}")
+    found = programs()
+    columns = [layout_times(program=name) for name in found]
+    print("shape\t" + "\t".join(found))
+    for k, (name, _) in enumerate(columns[0]):
+        print(name + "".join(f"\t{column[k][1]:.2f}" for column in columns))

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 import micrograd_lite as mg
-from benchmarks.layout import layout_times
+from benchmarks.layout import layout_times, programs
 from benchmarks.workloads import WIDTHS, compiled_step, float_step, graph_step, natural_sum
 
 CHAIN = 1_000_000
@@ -379,10 +379,13 @@ def main() -> None:
 
     print_per_node(per_node(max(1, int(os.environ.get("BENCH_LOOP_REPEAT", "3")))))
 
-    print("\n(g) seconds for Graphviz to lay out and draw the graphs learners build (SVG,")
-    print("    best of 3), each a shape that once hung dot for minutes")
-    for name, seconds in layout_times():
-        print(f"- {name}: {seconds:.2f} s")
+    print("\n(g) seconds to lay out and draw the graphs learners build (SVG, best of 3),")
+    print("    each a shape that once hung dot for minutes, with each layout program")
+    found = programs()
+    columns = [layout_times(program=name) for name in found]
+    for k, (name, _) in enumerate(columns[0]):
+        times = ", ".join(f"{p} {c[k][1]:.2f} s" for p, c in zip(found, columns))
+        print(f"- {name}: {times}")
 
 
 if __name__ == "__main__":
