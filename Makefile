@@ -66,9 +66,11 @@ graphs: $(VENV)/.dev-installed
 notebooks: $(VENV)/.dev-installed
 	$(BIN)/python -m notebooks.execute
 
-# Open the walkthroughs in JupyterLab, installed into .venv (pinned in pyproject.toml).
+# Open the walkthroughs in JupyterLab, installed into .venv (pinned in pyproject.toml),
+# trusted first: their stored pictures, stepper and live view show without a re-run.
 # JupyterLab refuses to run as root (a container's user) unless told it may.
 lab: $(VENV)/.lab-installed
+	$(BIN)/jupyter trust notebooks/*.ipynb
 	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 wheel: $(VENV)/.dev-installed
