@@ -23,6 +23,7 @@ graph gives byte-identical DOT (and SVG) in every process.
 
 from __future__ import annotations
 
+import base64
 import math
 import os
 import stat
@@ -711,6 +712,23 @@ def _digraph_class() -> Any:
                     advice=self.advice,
                 )
                 return data.decode(encoding) if encoding else data
+
+            def _repr_mimebundle_(
+                self,
+                include: Any = None,
+                exclude: Any = None,
+                **_: Any,
+            ) -> dict[str, Any]:
+                """The SVG, and the same picture as an HTML `<img>`: JupyterLab will not
+                show an untrusted notebook's SVG output, but does show that image."""
+                bundle: dict[str, Any] = super()._repr_mimebundle_(include, exclude)
+                svg = bundle.get("image/svg+xml")
+                if svg is not None and (exclude is None or "text/html" not in exclude):
+                    encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+                    bundle["text/html"] = (
+                        f'<img alt="the graph" src="data:image/svg+xml;base64,{encoded}">'
+                    )
+                return bundle
 
         _DIGRAPH = Digraph
     return _DIGRAPH
