@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from micrograd_lite import Value
 from micrograd_lite.nn import MLP
@@ -78,26 +79,36 @@ SHAPES: list[tuple[Callable[[int], Value], int]] = [
 ]
 
 
+@contextmanager
+def _asking_for(name: str | None) -> Iterator[None]:
+    """Inside, the visualiser runs the layout program `name` (None: its default)."""
+    from micrograd_lite.viz.dot import PROGRAM_VARIABLE
+
+    saved = os.environ.get(PROGRAM_VARIABLE)
+    if name is not None:
+        os.environ[PROGRAM_VARIABLE] = name
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(PROGRAM_VARIABLE, None)
+        else:
+            os.environ[PROGRAM_VARIABLE] = saved
+
+
 def programs() -> list[str]:
     """The layout programs installed here, as MICROGRAD_LITE_DOT names them: graphviz-pure
     (the default) and a system Graphviz's dot."""
-    from micrograd_lite.viz.dot import PROGRAM_VARIABLE, GraphvizNotFoundError, program
+    from micrograd_lite.viz.dot import GraphvizNotFoundError, program
 
     found = []
-    saved = os.environ.get(PROGRAM_VARIABLE)
-    try:
-        for name in ("graphviz-pure", "dot"):
-            os.environ[PROGRAM_VARIABLE] = name
+    for name in ("graphviz-pure", "dot"):
+        with _asking_for(name):
             try:
                 program()
             except GraphvizNotFoundError:
                 continue
-            found.append(name)
-    finally:
-        if saved is None:
-            del os.environ[PROGRAM_VARIABLE]
-        else:
-            os.environ[PROGRAM_VARIABLE] = saved
+        found.append(name)
     return found
 
 
@@ -105,18 +116,9 @@ def layout_times(repeat: int = 3, program: str | None = None) -> list[tuple[str,
     """Seconds to render each shape to SVG (the least of `repeat`), by name and size,
     with the layout program `program` (None: the default)."""
     from micrograd_lite.viz import to_svg
-    from micrograd_lite.viz.dot import PROGRAM_VARIABLE
 
-    saved = os.environ.get(PROGRAM_VARIABLE)
-    if program is not None:
-        os.environ[PROGRAM_VARIABLE] = program
-    try:
+    with _asking_for(program):
         return _times(repeat, to_svg)
-    finally:
-        if saved is None:
-            os.environ.pop(PROGRAM_VARIABLE, None)
-        else:
-            os.environ[PROGRAM_VARIABLE] = saved
 
 
 def _times(repeat: int, to_svg: Callable[..., str]) -> list[tuple[str, float]]:

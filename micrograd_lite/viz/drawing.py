@@ -207,8 +207,11 @@ def build(
 
 def _too_many(drawn: int, max_nodes: int, collapsed: bool, at_least: str = "") -> ValueError:
     """The refusal of a drawing over max_nodes, with ways out that work from here."""
-    collapse = "" if collapsed else ", draw a model's neurons or layers as single boxes "
-    collapse += "" if collapsed else "(model=, collapse='layer')"
+    collapse = (
+        ""
+        if collapsed
+        else (", draw a model's neurons or layers as single boxes (model=, collapse='layer')")
+    )
     return ValueError(
         f"the drawing has {at_least}{drawn} nodes (Values and collapsed groups), more than "
         f"max_nodes={max_nodes}; Graphviz would be slow to lay it out. Pass "
