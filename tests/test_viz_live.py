@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import re
 from typing import Any
 
 import pytest
@@ -13,6 +15,15 @@ from tests.conftest import can_lay_out
 
 pytest.importorskip("graphviz", reason="the graphviz package is in the viz and dev sets")
 pytestmark = pytest.mark.skipif(not can_lay_out(), reason="no layout program")
+
+
+def shown(view: Any) -> str:
+    """The view's HTML with each picture's SVG written out in place of its `<img>`."""
+    return re.sub(
+        r'<img alt="[^"]*" src="data:image/svg\+xml;base64,([^"]*)">',
+        lambda m: base64.b64decode(m.group(1)).decode("utf-8"),
+        view.html(),
+    )
 
 
 def train_step(model: MLP, lr: float = 0.1) -> Value:
@@ -44,7 +55,7 @@ def test_the_picture_shows_the_current_loss_and_gradients() -> None:
     view = live(model)
     loss = train_step(model)
     view.update(loss)
-    page = view.html()
+    page = shown(view)
     assert f"step 0: loss {loss.data:.4g}" in page
     assert "layers.0" in page
     assert "layers.1" in page
@@ -59,7 +70,7 @@ def test_collapse_neuron_shows_one_box_per_neuron() -> None:
     view = live(model, collapse="neuron")
     view.update(train_step(model))
     for j in range(4):
-        assert f"layers.0.neurons.{j}" in view.html()
+        assert f"layers.0.neurons.{j}" in shown(view)
 
 
 def test_a_changed_graph_is_laid_out_again() -> None:
@@ -70,7 +81,7 @@ def test_a_changed_graph_is_laid_out_again() -> None:
     w.data = 0.7
     view.update(w * 2.0)  # the same shape: the numbers change, the layout does not
     assert view.layouts == 1
-    assert "data 1.4" in view.html()
+    assert "data 1.4" in shown(view)
     view.update(w * 2.0 + w)
     assert view.layouts == 2
 
@@ -109,7 +120,7 @@ def test_every_n_redraws_only_every_nth_step() -> None:
     pages = set()
     for _ in range(11):
         view.update(train_step(model))
-        pages.add(view.html())
+        pages.add(shown(view))
     assert len(view.losses) == 11
     assert len(pages) == 3
 
@@ -131,7 +142,8 @@ def test_walkthrough_06_stores_the_last_step_of_its_live_view() -> None:
     ]
     assert len(pages) == 1  # one output, not one per step
     assert "step 99: loss 0.0155" in pages[0]
-    assert "layers.2" in pages[0]
+    (model, *_) = re.findall(r'src="data:image/svg\+xml;base64,([^"]*)"', pages[0])
+    assert "layers.2" in base64.b64decode(model).decode("utf-8")
 
 
 def group_fills(page: str) -> dict[str, str]:
@@ -153,12 +165,12 @@ def test_shading_is_against_the_largest_gradient_of_the_run_so_far() -> None:
     model = MLP(2, [4, 1], seed=0)
     view = live(model)
     view.update(train_step(model))
-    first = group_fills(view.html())
+    first = group_fills(shown(view))
     assert "#fd7e14" in first.values()  # the largest so far: full orange
     for p in model.parameters():
         p.grad *= 0.01
     view.update(Value(1.0))
-    later = group_fills(view.html())
+    later = group_fills(shown(view))
     assert "#fd7e14" not in later.values()
     assert set(later) == set(first)
 
@@ -168,11 +180,11 @@ def test_a_loss_spanning_decades_is_drawn_on_a_log_axis() -> None:
     x = Value(1.0)
     for loss in (1000.0, 10.0, 1.0, 0.1):
         view.update(x * loss)
-    assert "log scale" in view.html()
+    assert "log scale" in shown(view)
     flat = live()
     for loss in (2.0, 1.5, 1.0):
         flat.update(x * loss)
-    assert "log scale" not in flat.html()
+    assert "log scale" not in shown(flat)
 
 
 def test_the_input_boxes_show_no_gradient() -> None:
@@ -180,7 +192,7 @@ def test_the_input_boxes_show_no_gradient() -> None:
     model = MLP(2, [4, 1], seed=0)
     view = live(model, inputs=[0.5, -1.0])
     view.update(train_step(model))
-    page = view.html()
+    page = shown(view)
     for name in ("x0", "x1"):
         box = page.split(f">{name}<", 1)[1].split("</g>", 1)[0]
         assert "data" in box
@@ -192,21 +204,19 @@ def test_the_picture_is_sized_in_points_as_draw_dots_is() -> None:
     model = MLP(2, [4, 1], seed=0)
     view = live(model)
     view.update(train_step(model))
-    svg = view.html().split('<svg xmlns="http://www.w3.org/2000/svg" class="mgl-graph"', 1)[1]
+    svg = shown(view).split('<svg xmlns="http://www.w3.org/2000/svg" class="mgl-graph"', 1)[1]
     assert svg.split(">", 1)[0].count('pt"') == 2  # width and height
 
 
 def test_a_layers_neurons_are_drawn_in_order() -> None:
     """collapse="neuron" once put neurons 10-15 above 0-9."""
-    import re
-
     model = MLP(2, [16, 16, 1], seed=1)
     view = live(model, collapse="neuron")
     view.update(Value(0.0))
     boxes = re.findall(
         r'<rect x="[^"]*" y="([^"]*)"[^>]*/>\s*<text[^>]*><tspan class="line-0">'
         r"layers\.0\.neurons\.(\d+)<",
-        view.html(),
+        shown(view),
     )
     by_height = sorted(boxes, key=lambda box: float(box[0]))
     assert [int(neuron) for _, neuron in by_height] == list(range(16))
@@ -216,7 +226,7 @@ POINTS = ([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [2.0, 0.5]], [1.0, -1.0, 0.0, 1.5
 
 
 def boundary(page: str) -> str:
-    return page.split('<svg class="mgl-boundary"', 1)[1].split("</svg>", 1)[0]
+    return page.split('class="mgl-boundary"', 1)[1].split("</svg>", 1)[0]
 
 
 def test_data_adds_a_decision_boundary_redrawn_with_the_model() -> None:
@@ -225,19 +235,19 @@ def test_data_adds_a_decision_boundary_redrawn_with_the_model() -> None:
     model = MLP(2, [4, 1], seed=0)
     view = live(model, data=POINTS)
     view.update(train_step(model))
-    first = boundary(view.html())
+    first = boundary(shown(view))
     assert first.count("<rect") == 16 * 16
     assert first.count("<circle") == 4
     for _ in range(5):
         view.update(train_step(model, lr=0.2))
-    assert boundary(view.html()) != first
+    assert boundary(shown(view)) != first
 
 
 def test_no_data_no_boundary() -> None:
     model = MLP(2, [4, 1], seed=0)
     view = live(model)
     view.update(train_step(model))
-    assert "mgl-boundary" not in view.html()
+    assert "mgl-boundary" not in shown(view)
 
 
 @pytest.mark.parametrize(
@@ -252,3 +262,17 @@ def test_no_data_no_boundary() -> None:
 def test_data_that_cannot_be_drawn_is_refused(model: Any, data: Any, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         live(model, data=data)
+
+
+def test_every_picture_is_an_image_an_untrusted_notebook_shows() -> None:
+    """JupyterLab drops `<svg>` from an untrusted notebook's HTML (the view was one line
+    of text there); an `<img>` of each picture shows. No script either."""
+    model = MLP(2, [4, 1], seed=0)
+    view = live(model, data=POINTS)
+    view.update(train_step(model))
+    page = view.html()
+    assert "<svg" not in page
+    assert "<script" not in page
+    assert page.count('<img alt="') == 3  # the model, the loss curve, the boundary
+    for encoded in re.findall(r'src="data:image/svg\+xml;base64,([^"]*)"', page):
+        assert base64.b64decode(encoded).startswith(b'<svg xmlns="http://www.w3.org/2000/svg"')

@@ -170,3 +170,28 @@ def test_a_node_with_a_backward_closure_steps_through_with_its_closures_numbers(
         "b.grad += 2  (BackwardClosure)",
     ]
     assert (a.grad, b.grad, d.grad) == (0.0, 0.0, 0.0)  # the walk changes no .grad
+
+
+def test_in_jupyter_the_last_step_is_a_picture_and_the_script_holds_no_tag() -> None:
+    """Where no script runs (an untrusted notebook, a viewer that strips scripts) the
+    output is an `<img>` of the last step, every data and grad in; the script that swaps
+    the widget in keeps its markup in a string with no `<`, so no `</script>` ends it
+    early and no `<!--` changes how the page reads it."""
+    import base64
+    import re
+
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = a * b
+    c.label = "c"
+    output = stepper(c)._repr_html_()
+    before, script = output.split("<script>\n", 1)
+    assert "<svg" not in before
+    (encoded,) = re.findall(r'src="data:image/svg\+xml;base64,([^"]*)"', before)
+    picture = base64.b64decode(encoded).decode()
+    for line in ("data -6", "grad 1", "grad -3", "grad 2"):
+        assert f">{line}<" in picture
+    assert script.endswith("\n</script>")
+    body = script[: -len("\n</script>")]
+    assert "</" not in body
+    assert "<!" not in body
+    assert "<svg" not in body

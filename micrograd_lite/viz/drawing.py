@@ -23,7 +23,6 @@ graph gives byte-identical DOT (and SVG) in every process.
 
 from __future__ import annotations
 
-import base64
 import math
 import os
 import stat
@@ -727,10 +726,9 @@ def _digraph_class() -> Any:
                 bundle: dict[str, Any] = super()._repr_mimebundle_(include, exclude)
                 svg = bundle.get("image/svg+xml")
                 if svg is not None and (exclude is None or "text/html" not in exclude):
-                    encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-                    bundle["text/html"] = (
-                        f'<img alt="the graph" src="data:image/svg+xml;base64,{encoded}">'
-                    )
+                    from micrograd_lite.viz.svg import image  # svg.py draws on this module
+
+                    bundle["text/html"] = image(svg, "the graph")
                 return bundle
 
         _DIGRAPH = Digraph

@@ -32,7 +32,7 @@ from micrograd_lite.viz.drawing import (
     grad_shown,
     number,
 )
-from micrograd_lite.viz.svg import lay_out, picture
+from micrograd_lite.viz.svg import image, lay_out, picture
 
 if TYPE_CHECKING:
     from micrograd_lite.nn import Module
@@ -186,16 +186,17 @@ def _colour(scale: float) -> Any:
 
 def _page(element_id: str, graph: str, losses: list[float], boundary: str = "") -> str:
     """The graph beside the loss curve (and the decision boundary), with the step and
-    the current loss."""
+    the current loss. Each picture is an `<img>`: it shows in a notebook nobody trusted."""
     step = len(losses) - 1
     caption = f"step {step}: loss {number(losses[-1])}"
     return (
         f'<div id="{element_id}" class="mgl-live" style="font-family: Helvetica, Arial, '
         "sans-serif; font-size: 13px; display: flex; gap: 16px; align-items: flex-start; "
         'flex-wrap: wrap">'
-        f'<div style="overflow: auto; max-height: 560px">{graph}</div>'
-        f'<div><div class="mgl-caption">{html.escape(caption)}</div>{_curve(losses)}'
-        f"{boundary}</div>"
+        f'<div style="overflow: auto; max-height: 560px">{image(graph, "the model")}</div>'
+        f'<div><div class="mgl-caption">{html.escape(caption)}</div>'
+        f"<div>{image(_curve(losses), 'the loss at each step')}</div>"
+        f"{image(boundary, 'the decision boundary') if boundary else ''}</div>"
         "</div>"
     )
 

@@ -36,7 +36,7 @@ from micrograd_lite.viz.drawing import (
     number,
     operation_text,
 )
-from micrograd_lite.viz.svg import lay_out, picture
+from micrograd_lite.viz.svg import image, lay_out, picture
 
 if TYPE_CHECKING:
     from micrograd_lite.nn import Module
@@ -108,8 +108,23 @@ class Stepper:
         def widest(box: Box) -> list[str]:  # the lines a box is sized for
             return [title(box)] if box.kind == "op" else [title(box), "data", "grad"]
 
+        shown: dict[tuple[int, str], str] = {}  # what the last step shows: every number set
+        for step in self.steps:
+            shown.update(((i, field), text) for i, field, text in step["set"])
+
+        def end(box: Box) -> list[str]:  # what each box shows at the last step
+            lines = start(box)
+            if box.kind == "op":
+                return lines
+            i = self.index[cast(Value, box.value)]
+            return [lines[0]] + [
+                f"{field} {shown[i, field]}" if (i, field) in shown else line
+                for field, line in zip(("data", "grad"), lines[1:])
+            ]
+
         placed = lay_out(drawing, widest, rankdir, timeout=timeout)
         self.svg = picture(drawing, placed, start)
+        self.last_svg = picture(drawing, placed, end)  # the picture with no script
         digest = hashlib.sha1(self.svg.encode()).hexdigest()[:8]
         self.element_id = f"mgl-steps-{digest}-{next(_page_ids)}"
 
@@ -120,23 +135,47 @@ class Stepper:
         return f"<Stepper: {len(self.steps)} steps>"
 
     def _repr_html_(self) -> str:
-        """The page as an HTML fragment, for Jupyter; its script is scoped to it."""
-        return self.fragment(keys_on_page=False)
+        """For Jupyter: a picture of the last step, which shows where no script runs (an
+        untrusted notebook keeps images and drops scripts; a static viewer), and a script
+        that puts the widget in its place where scripts run."""
+        inner, code = self._inner(keys_on_page=False)
+        # No `<` in the script's text: `</script>` would end it early.
+        markup = json.dumps(inner).replace("<", "\\u003c")
+        caption = (
+            f"The last of {len(self.steps) - 1} steps: every data and grad filled in. To step "
+            "through them, run this cell, or trust the notebook (jupyter trust and its file)."
+        )
+        return (
+            f'<div id="{self.element_id}" class="mgl-stepper" tabindex="0" data-step="0">'
+            f'<p style="font-family: Helvetica, Arial, sans-serif">{caption}</p>'
+            f"{image(self.last_svg, 'the graph at the last step')}</div>\n<script>\n"
+            f'document.getElementById("{self.element_id}").innerHTML = {markup};\n{code}\n'
+            "</script>"
+        )
 
     def fragment(self, *, keys_on_page: bool) -> str:
         """The widget: its style, controls, graph, step text and the script that runs it."""
+        inner, code = self._inner(keys_on_page=keys_on_page)
+        return (
+            f'<div id="{self.element_id}" class="mgl-stepper" tabindex="0" data-step="0">\n'
+            f"{inner}\n<script>\n{code}\n</script>\n</div>"
+        )
+
+    def _inner(self, *, keys_on_page: bool) -> tuple[str, str]:
+        """The widget's markup inside its element, and the script that runs it."""
         data = json.dumps({"steps": self.steps, "boxes": self.boxes}, separators=(",", ":"))
         # No `<` at all: `</script>` would end the element early, and `<!--` followed by
         # `<script` (in a label) would make it swallow the page's own script.
         data = data.replace("<", "\\u003c")
-        return _TEMPLATE.format(
+        inner = _INNER.format(
             id=self.element_id,
             last=len(self.steps) - 1,
             svg=self.svg,
             data=data,
-            keys="document" if keys_on_page else "root",
             first=html.escape(self.steps[0]["text"]),
         )
+        code = _CODE.format(id=self.element_id, keys="document" if keys_on_page else "root")
+        return inner, code
 
     def html(self) -> str:
         """A whole standalone page: open it in any browser, offline."""
@@ -404,8 +443,8 @@ def _show(code: str, words: Mapping[str, str]) -> str:
     return ast.unparse(tree).replace(" * ", " × ")
 
 
-_TEMPLATE = """<div id="{id}" class="mgl-stepper" tabindex="0" data-step="0">
-<style>
+#: The widget inside its element: style, controls, step text, graph and the walk's data.
+_INNER = """<style>
 #{id} {{ font-family: Helvetica, Arial, sans-serif; font-size: 13px; outline: none; }}
 #{id} .mgl-controls {{ display: flex; gap: 8px; align-items: center; margin: 4px 0; }}
 #{id} .mgl-controls input {{ flex: 1; max-width: 420px; }}
@@ -427,9 +466,10 @@ _TEMPLATE = """<div id="{id}" class="mgl-stepper" tabindex="0" data-step="0">
 </div>
 <div class="mgl-text">{first}</div>
 <div class="mgl-view">{svg}</div>
-<script type="application/json" class="mgl-data">{data}</script>
-<script>
-(function () {{
+<script type="application/json" class="mgl-data">{data}</script>"""
+
+#: The script that runs the widget inside the element `id`.
+_CODE = """(function () {{
   var root = document.getElementById("{id}");
   var data = JSON.parse(root.querySelector(".mgl-data").textContent);
   var steps = data.steps, boxes = data.boxes, svg = root.querySelector("svg");
@@ -526,6 +566,4 @@ _TEMPLATE = """<div id="{id}" class="mgl-stepper" tabindex="0" data-step="0">
   }});
   current = -1;  // nothing applied yet
   show(0);
-}})();
-</script>
-</div>"""
+}})();"""

@@ -7,13 +7,14 @@ live view redraws the SVG in Python: neither lays the graph out again.
 
 from __future__ import annotations
 
+import base64
 import html
 from collections.abc import Callable, Mapping
 
 from micrograd_lite.viz.dot import DEFAULT_TIMEOUT, Layout, layout
 from micrograd_lite.viz.drawing import COLOURS, Box, Drawing
 
-__all__ = ["LINE_HEIGHT", "lay_out", "picture"]
+__all__ = ["LINE_HEIGHT", "image", "lay_out", "picture"]
 
 LINE_HEIGHT = 14.0  # points per line of a box; 11-point text
 FONT = "Helvetica, Arial, sans-serif"
@@ -124,3 +125,13 @@ def _attributes(kind: str, attributes: Mapping[str, str]) -> str:
 
 def _dot_text(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def image(svg: str, alt: str) -> str:
+    """An SVG as an HTML `<img>` holding it (a data URL): a picture that needs no script
+    and no trust, so an untrusted notebook in JupyterLab shows it where it drops `<svg>`."""
+    start = svg.index("<svg")
+    if "xmlns=" not in svg[start : svg.index(">", start)]:  # an image's SVG names its namespace
+        svg = f'{svg[:start]}<svg xmlns="http://www.w3.org/2000/svg"{svg[start + 4 :]}'
+    encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return f'<img alt="{html.escape(alt)}" src="data:image/svg+xml;base64,{encoded}">'
