@@ -3,8 +3,8 @@
     python scripts/stepper_screenshot.py   # (make graphs runs it)
 
 Builds the neuron o = tanh(x1*w1 + x2*w2 + b), saves its step-through page, opens it in
-headless Chromium, presses the right arrow until the last backward step and takes a
-screenshot of the page.
+headless Chromium, presses the right arrow until tanh's backward step (its maths,
+1 − o², with the numbers in) and takes a screenshot of the page.
 """
 
 from __future__ import annotations
@@ -45,9 +45,10 @@ def main(target: str = "docs/stepper.png") -> None:
         page_path = walk.save(Path(folder) / "steps.html")
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=HEADLESS_CHROMIUM)
-            page = browser.new_page(viewport={"width": 1180, "height": 340})
+            page = browser.new_page(viewport={"width": 1560, "height": 430})
             page.goto(page_path.as_uri())
-            for _ in range(len(walk) - 1):
+            tanh = next(k for k, step in enumerate(walk.steps) if "(1 − o²)" in step["text"])
+            for _ in range(tanh):
                 page.keyboard.press("ArrowRight")
             page.screenshot(path=target)
             browser.close()

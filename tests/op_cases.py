@@ -3,11 +3,11 @@
 Every operation in `ops.REGISTRY` is covered with no row here by `test_rules.py` (its rule
 against central differences, on floats and Values, second derivatives, edge values that
 must not raise). A row adds what only that op knows: `test_ops.py` checks it against
-`math` and PyTorch and at the edge values the README's Semantics table names.
+`math` and PyTorch and at the edge values the Semantics table (docs/semantics.md) names.
 
 A row says how to build the operation from its inputs (`build` takes one float or Value
 per input; `"const"` inputs stay Python numbers), what `math` says its value is, where its
-derivative is smooth (for central differences), the edge values the README's Semantics
+derivative is smooth (for central differences), the edge values docs/semantics.md's
 table names, and how to do the same in PyTorch.
 """
 
@@ -42,7 +42,9 @@ class OpCase:
     build: Callable[..., Any]  # the expression, from one float or Value per input
     reference: Callable[..., float]  # the value by `math` (on the smooth domain)
     domain: st.SearchStrategy[tuple[float, ...]]  # all inputs where the derivative is smooth
-    edges: tuple[tuple[float, ...], ...]  # the README's edge values: 0, negatives, ±inf, nan, ±1000
+    edges: tuple[
+        tuple[float, ...], ...
+    ]  # the documented edge values: 0, negatives, ±inf, nan, ±1000
     torch_build: Callable[..., Any] = field(default=lambda *xs: None)
 
 

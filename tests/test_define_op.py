@@ -1,6 +1,6 @@
 """`define_op`: an op defined in user code works everywhere a built-in one does.
 
-The op here is the README's: `sinh`, whose rule uses `cosh`, whose rule uses `sinh`, so
+The op here is docs/defining-an-op.md's: `sinh`, whose rule uses `cosh`, whose rule uses `sinh`, so
 second derivatives go through both.
 """
 

@@ -119,7 +119,7 @@ def test_smooth_domain_matches_pytorch(case: OpCase) -> None:
     ],
 )
 def test_spec_edge_values(expression: str, expected: float) -> None:
-    """The IEEE results the README's Semantics table lists, without PyTorch."""
+    """The IEEE results the Semantics table (docs/semantics.md) lists, without PyTorch."""
     from micrograd_lite import Value
 
     result = eval(expression, {"Value": Value})

@@ -52,7 +52,7 @@ RETURNED = (
 #: Tape calls after which a recording's code is generated. What a tape call saves against
 #: an eager step and what generating the code costs both grow with the graph, so one
 #: count serves every size: by then the tape has saved, against eager steps, more than
-#: generating costs (the README's Benchmarks, (e)), and a longer run gains the faster code.
+#: generating costs (docs/benchmarks.md, (e)), and a longer run gains the faster code.
 GENERATE_AFTER = 100
 
 #: The most values a graph may have for its code to be generated: Python's `compile()`

@@ -64,7 +64,7 @@ ELLIPSES_UP_TO = 1000
 #: the formats `render` writes, by file extension
 FORMATS = ("svg", "png", "pdf", "jpg", "jpeg", "gif", "ps", "eps")
 
-#: fill colours, also the legend in the README
+#: fill colours, also the legend in docs/visualiser.md
 COLOURS = {
     "parameter": "#cfe2ff",  # leaf that requires grad
     "input": "#e9ecef",  # leaf that does not (inputs)
