@@ -4,7 +4,7 @@
 
 Builds the neuron o = tanh(x1*w1 + x2*w2 + b), saves its step-through page, opens it in
 headless Chromium, presses the right arrow until tanh's backward step (its maths,
-1 − o², with the numbers in) and takes a screenshot of the page.
+1 - o squared, with the numbers in) and takes a screenshot of the page.
 """
 
 from __future__ import annotations
@@ -47,7 +47,8 @@ def main(target: str = "docs/stepper.png") -> None:
             browser = p.chromium.launch(executable_path=chromium, args=HEADLESS_CHROMIUM)
             page = browser.new_page(viewport={"width": 1560, "height": 430})
             page.goto(page_path.as_uri())
-            tanh = next(k for k, step in enumerate(walk.steps) if "(1 − o²)" in step["text"])
+            maths = "(1 \N{MINUS SIGN} o²)"  # tanh's derivative, as the step shows it
+            tanh = next(k for k, step in enumerate(walk.steps) if maths in step["text"])
             for _ in range(tanh):
                 page.keyboard.press("ArrowRight")
             page.screenshot(path=target)
