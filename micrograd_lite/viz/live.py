@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from micrograd_lite.engine import Value
+from micrograd_lite.viz import plot
 from micrograd_lite.viz.dot import DEFAULT_TIMEOUT, Layout, check_timeout
 from micrograd_lite.viz.drawing import (
     COLOURS,
@@ -92,7 +93,11 @@ class Live:
         groups = [b for b in drawing.boxes if b.kind == "group"]
         self.largest_grad = max([self.largest_grad, *map(_largest_grad, groups)])
         graph = picture(drawing, self._layout, _texts, colour=_colour(self.largest_grad))
-        boundary = _boundary(self.model, *self.data) if self.data is not None else ""
+        boundary = (
+            plot.boundary(self.model, *self.data, grid=GRID, size=PANEL).svg()
+            if self.data is not None
+            else ""
+        )
         self._html = _page(self.element_id, graph, self.losses, boundary)
         self._show()
 
@@ -268,46 +273,3 @@ def _check_data(data: Any, model: Any) -> tuple[list[list[float]], list[float]] 
     if not points or len(points) != len(labels):
         raise ValueError(f"data= has {len(points)} points and {len(labels)} labels")
     return points, labels
-
-
-def _boundary(model: Any, points: list[list[float]], labels: list[float]) -> str:
-    """The model's output over the points' square, a GRID × GRID picture (orange where
-    it is positive, blue where negative, pale near 0), with the points on it."""
-    from micrograd_lite.grad_mode import no_grad
-
-    lo_x, hi_x = min(p[0] for p in points), max(p[0] for p in points)
-    lo_y, hi_y = min(p[1] for p in points), max(p[1] for p in points)
-    pad_x, pad_y = 0.1 * ((hi_x - lo_x) or 1.0), 0.1 * ((hi_y - lo_y) or 1.0)
-    lo_x, hi_x, lo_y, hi_y = lo_x - pad_x, hi_x + pad_x, lo_y - pad_y, hi_y + pad_y
-    cell = PANEL / GRID
-    parts = [
-        f'<svg class="mgl-boundary" width="{PANEL:.0f}" height="{PANEL:.0f}" '
-        'shape-rendering="crispEdges">'
-    ]
-    with no_grad():
-        for row in range(GRID):
-            y = hi_y - (row + 0.5) * (hi_y - lo_y) / GRID
-            for column in range(GRID):
-                x = lo_x + (column + 0.5) * (hi_x - lo_x) / GRID
-                out = model([x, y])
-                score = float((out[0] if isinstance(out, list) else out).data)
-                parts.append(
-                    f'<rect x="{column * cell:.2f}" y="{row * cell:.2f}" width="{cell:.2f}" '
-                    f'height="{cell:.2f}" fill="{_shade(score)}"/>'
-                )
-    for (x, y), label in zip(points, labels):
-        cx = (x - lo_x) / (hi_x - lo_x) * PANEL
-        cy = (hi_y - y) / (hi_y - lo_y) * PANEL
-        fill = "#fd7e14" if label > 0 else "#0d6efd"
-        parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="3" fill="{fill}" stroke="#222"/>')
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _shade(score: float) -> str:
-    """Pale near 0, towards orange for positive outputs and blue for negative ones."""
-    if score != score:  # nan: grey
-        return "#dddddd"
-    t = math.tanh(score)  # ±1 at ±inf
-    pale, end = (0xF8, 0xF9, 0xFA), ((0xFD, 0xB7, 0x7A) if t > 0 else (0x8B, 0xB9, 0xFE))
-    return "#" + "".join(f"{round(a + (b - a) * abs(t)):02x}" for a, b in zip(pale, end))

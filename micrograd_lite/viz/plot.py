@@ -1,0 +1,349 @@
+"""Plots for learning, as SVG, with no matplotlib: a loss per step, points and the line
+fitted to them, a model's decision boundary.
+
+    from micrograd_lite.viz import plot
+    fig = plot.Figure(title="loss per step", xlabel="step", ylabel="loss")
+    fig.line(losses)
+    fig                          # in Jupyter, the cell shows the plot
+    plot.row(fig, other)         # two plots side by side
+    plot.boundary(model, X, y)   # a two-input model's output over its points' square
+    fig.save("loss.svg")
+
+A notebook shows each plot as an image too, so it shows where a notebook is not trusted.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from micrograd_lite.grad_mode import no_grad
+
+__all__ = ["NEGATIVE", "PALETTE", "POSITIVE", "Figure", "Picture", "boundary", "row"]
+
+#: the colours of a figure's series, in turn
+PALETTE = ("#0d6efd", "#fd7e14", "#198754", "#dc3545", "#6f42c1")
+FONT = "Helvetica, Arial, sans-serif"
+NEGATIVE, POSITIVE = "#0d6efd", "#fd7e14"  # a label's colour: blue below 0, orange above
+
+
+class Picture:
+    """An SVG picture: a notebook shows it, `save` writes it, `svg()` is its text."""
+
+    def __init__(self, svg: str, alt: str = "a plot") -> None:
+        self._svg, self.alt = svg, alt
+
+    def svg(self) -> str:
+        return self._svg
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the SVG to `path` (e.g. "loss.svg")."""
+        target = Path(path)
+        target.write_text(self.svg(), encoding="utf-8")
+        return target
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        from micrograd_lite.viz.svg import image
+
+        svg = self.svg()
+        # the image: JupyterLab shows no SVG output of a notebook it does not trust
+        return {"image/svg+xml": svg, "text/html": image(svg, self.alt), "text/plain": repr(self)}
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}: {self.alt}>"
+
+
+@dataclass
+class _Series:
+    kind: str  # "line", "scatter" or "hline"
+    xs: list[float]
+    ys: list[float]
+    label: str | None
+    colours: list[str]
+
+
+class Figure(Picture):
+    """One plot: lines, points and horizontal lines on shared axes, with a legend."""
+
+    def __init__(
+        self,
+        *,
+        title: str = "",
+        xlabel: str = "",
+        ylabel: str = "",
+        width: float = 360.0,
+        height: float = 240.0,
+    ) -> None:
+        super().__init__("", title or "a plot")
+        self.title, self.xlabel, self.ylabel = title, xlabel, ylabel
+        self.width, self.height = float(width), float(height)
+        self.series: list[_Series] = []
+
+    def line(
+        self,
+        ys: Sequence[float],
+        xs: Sequence[float] | None = None,
+        *,
+        label: str | None = None,
+        colour: str | None = None,
+    ) -> Figure:
+        """A line through (xs[i], ys[i]); xs default to 0, 1, 2, ... (steps)."""
+        xs = list(range(len(ys))) if xs is None else xs
+        return self._add("line", xs, ys, label, colour)
+
+    def scatter(
+        self,
+        xs: Sequence[float],
+        ys: Sequence[float],
+        *,
+        label: str | None = None,
+        colour: str | Sequence[str] | None = None,
+    ) -> Figure:
+        """Points at (xs[i], ys[i]); `colour` may give each point its own."""
+        return self._add("scatter", xs, ys, label, colour)
+
+    def hline(self, y: float, *, label: str | None = None) -> Figure:
+        """A dotted grey line across the plot at height y."""
+        return self._add("hline", [], [y], label, "#888888")
+
+    def _add(
+        self,
+        kind: str,
+        xs: Sequence[float],
+        ys: Sequence[float],
+        label: str | None,
+        colour: str | Sequence[str] | None,
+    ) -> Figure:
+        xs, ys = [float(x) for x in xs], [float(y) for y in ys]
+        if kind != "hline" and len(xs) != len(ys):
+            raise ValueError(f"{kind}: {len(xs)} xs and {len(ys)} ys; give one x per y")
+        if colour is None:
+            colour = PALETTE[sum(s.kind != "hline" for s in self.series) % len(PALETTE)]
+        colours = [colour] if isinstance(colour, str) else list(colour)
+        self.series.append(_Series(kind, xs, ys, label, colours))
+        return self
+
+    def svg(self) -> str:
+        left, right, top, bottom = 56.0, 12.0, 26.0 if self.title else 12.0, 40.0
+        plot_w, plot_h = self.width - left - right, self.height - top - bottom
+        points = [
+            (x, y) for s in self.series for x, y in zip(s.xs, s.ys) if _finite(x) and _finite(y)
+        ]
+        heights = [y for _, y in points] + [s.ys[0] for s in self.series if s.kind == "hline"]
+        x_lo, x_hi = _span([x for x, _ in points])
+        y_lo, y_hi = _span(heights)
+
+        def px(x: float) -> float:
+            return left + plot_w * (x - x_lo) / (x_hi - x_lo)
+
+        def py(y: float) -> float:
+            return top + plot_h * (y_hi - y) / (y_hi - y_lo)
+
+        out = [
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{self.width:.0f}" '
+            f'height="{self.height:.0f}" font-family="{FONT}" font-size="11">',
+            f'<rect width="{self.width:.0f}" height="{self.height:.0f}" fill="white"/>',
+        ]
+        if self.title:
+            out.append(_text(self.width / 2, 16, self.title, anchor="middle", size=13))
+        for x in _ticks(x_lo, x_hi):
+            out.append(_line(px(x), top + plot_h, px(x), top + plot_h + 4, "#888888"))
+            out.append(_text(px(x), top + plot_h + 16, _tick(x), anchor="middle"))
+        for y in _ticks(y_lo, y_hi):
+            out.append(_line(left, py(y), left + plot_w, py(y), "#eeeeee"))
+            out.append(_text(left - 6, py(y) + 4, _tick(y), anchor="end"))
+        out.append(
+            f'<rect x="{left}" y="{top}" width="{plot_w:.1f}" height="{plot_h:.1f}" '
+            'fill="none" stroke="#888888"/>'
+        )
+        out.append(_text(left + plot_w / 2, self.height - 6, self.xlabel, anchor="middle"))
+        out.append(
+            f'<text transform="translate(14 {top + plot_h / 2:.1f}) rotate(-90)" '
+            f'text-anchor="middle">{html.escape(self.ylabel)}</text>'
+        )
+        for s in self.series:
+            if s.kind == "hline":
+                out.append(
+                    f'<line x1="{left}" y1="{py(s.ys[0]):.1f}" x2="{left + plot_w:.1f}" '
+                    f'y2="{py(s.ys[0]):.1f}" stroke="#888888" stroke-dasharray="2 3"/>'
+                )
+            elif s.kind == "line":
+                for run in _finite_runs(s.xs, s.ys):
+                    path = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in run)
+                    out.append(
+                        f'<polyline fill="none" stroke="{s.colours[0]}" stroke-width="1.5" '
+                        f'points="{path}"/>'
+                    )
+            else:
+                for k, (x, y) in enumerate(zip(s.xs, s.ys)):
+                    if _finite(x) and _finite(y):
+                        out.append(_dot(px(x), py(y), s.colours[k % len(s.colours)]))
+        labelled = [s for s in self.series if s.label]
+        if labelled:  # the legend, on white, in the corner that hides the fewest points
+            wide = 7.0 * max(len(s.label or "") for s in labelled) + 34
+            tall = 15.0 * len(labelled) + 6
+            drawn = [(px(x), py(y)) for x, y in points]
+            corners = [
+                (left + plot_w - wide - 4, top + 4),
+                (left + 4, top + 4),
+                (left + plot_w - wide - 4, top + plot_h - tall - 4),
+                (left + 4, top + plot_h - tall - 4),
+            ]
+            x0, y0 = min(
+                corners,
+                key=lambda c: sum(
+                    c[0] <= x <= c[0] + wide and c[1] <= y <= c[1] + tall for x, y in drawn
+                ),
+            )
+            out.append(
+                f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{wide:.1f}" height="{tall:.1f}" '
+                'fill="white" fill-opacity="0.85" stroke="#dddddd"/>'
+            )
+            for k, s in enumerate(labelled):
+                x, y = x0 + wide - 4, y0 + 10 + 15 * k
+                out.append(_text(x - 22, y + 4, s.label or "", anchor="end"))
+                if s.kind == "scatter":
+                    out.append(_dot(x - 10, y, s.colours[0]))
+                else:
+                    dash = ' stroke-dasharray="2 3"' if s.kind == "hline" else ""
+                    out.append(
+                        f'<line x1="{x - 18}" y1="{y}" x2="{x - 2}" y2="{y}" '
+                        f'stroke="{s.colours[0]}" stroke-width="1.5"{dash}/>'
+                    )
+        out.append("</svg>")
+        return "\n".join(out)
+
+
+def row(*pictures: Picture) -> Picture:
+    """Pictures side by side, as one."""
+    parts, x, height = [], 0.0, 0.0
+    for picture in pictures:
+        svg = picture.svg()
+        width = float(_attribute(svg, "width"))
+        height = max(height, float(_attribute(svg, "height")))
+        parts.append(svg.replace("<svg ", f'<svg x="{x:.0f}" ', 1))
+        x += width + 12
+    body = "\n".join(parts)
+    return Picture(
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{x - 12:.0f}" height="{height:.0f}">'
+        f"\n{body}\n</svg>",
+        " and ".join(p.alt for p in pictures),
+    )
+
+
+def boundary(
+    model: Any,
+    points: Sequence[Sequence[float]],
+    labels: Sequence[float],
+    *,
+    grid: int = 32,
+    size: float = 240.0,
+) -> Picture:
+    """A two-input model's output over its points' square, `grid` × `grid` cells (orange
+    where it is positive, blue where negative, pale near 0), with the points on it,
+    coloured by their labels. The model runs once per cell, under `no_grad`."""
+    xs, ys = [float(p[0]) for p in points], [float(p[1]) for p in points]
+    lo_x, hi_x = _padded(xs)
+    lo_y, hi_y = _padded(ys)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="mgl-boundary" width="{size:.0f}" '
+        f'height="{size:.0f}" shape-rendering="crispEdges">',
+        # cells of side 1, scaled: a cell is a short element, so a fine grid stays small
+        f'<g transform="scale({size / grid:.4f})">',
+    ]
+    with no_grad():
+        for r in range(grid):
+            y = hi_y - (r + 0.5) * (hi_y - lo_y) / grid
+            for c in range(grid):
+                x = lo_x + (c + 0.5) * (hi_x - lo_x) / grid
+                out = model([x, y])
+                score = float((out[0] if isinstance(out, list) else out).data)
+                parts.append(f'<rect x="{c}" y="{r}" width="1" height="1" fill="{shade(score)}"/>')
+    parts.append("</g>")
+    for x, y, label in zip(xs, ys, labels):
+        cx = (x - lo_x) / (hi_x - lo_x) * size
+        cy = (hi_y - y) / (hi_y - lo_y) * size
+        fill = POSITIVE if label > 0 else NEGATIVE
+        parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="3" fill="{fill}" stroke="#222"/>')
+    parts.append("</svg>")
+    return Picture("".join(parts), "the decision boundary")
+
+
+def shade(score: float) -> str:
+    """Pale near 0, towards orange for positive outputs and blue for negative ones."""
+    if score != score:  # nan: grey
+        return "#dddddd"
+    t = math.tanh(score)  # ±1 at ±inf
+    pale, end = (0xF8, 0xF9, 0xFA), ((0xFD, 0xB7, 0x7A) if t > 0 else (0x8B, 0xB9, 0xFE))
+    return "#" + "".join(f"{round(a + (b - a) * abs(t)):02x}" for a, b in zip(pale, end))
+
+
+def _padded(values: list[float]) -> tuple[float, float]:
+    lo, hi = min(values), max(values)
+    pad = 0.1 * ((hi - lo) or 1.0)
+    return lo - pad, hi + pad
+
+
+def _finite(x: float) -> bool:
+    return math.isfinite(x)
+
+
+def _finite_runs(xs: list[float], ys: list[float]) -> list[list[tuple[float, float]]]:
+    """A line's stretches between points that are not finite (nan, inf: a gap)."""
+    runs: list[list[tuple[float, float]]] = [[]]
+    for x, y in zip(xs, ys):
+        if _finite(x) and _finite(y):
+            runs[-1].append((x, y))
+        elif runs[-1]:
+            runs.append([])
+    return [r for r in runs if r]
+
+
+def _span(values: list[float]) -> tuple[float, float]:
+    """The axis' range: the values' own and 5% more each way (a number alone: ±1)."""
+    if not values:
+        return 0.0, 1.0
+    lo, hi = min(values), max(values)
+    if lo == hi:
+        return lo - 1.0, hi + 1.0
+    margin = 0.05 * (hi - lo)  # so that no point sits on the frame
+    return lo - margin, hi + margin
+
+
+def _ticks(lo: float, hi: float) -> list[float]:
+    """Round numbers (1, 2 or 5 times a power of ten) inside [lo, hi], about five."""
+    raw = (hi - lo) / 5
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    first = math.ceil(lo / step)
+    return [k * step for k in range(first, math.floor(hi / step) + 1)]
+
+
+def _tick(x: float) -> str:
+    return f"{x:.6g}" if x != 0 else "0"
+
+
+def _text(x: float, y: float, text: str, *, anchor: str = "start", size: int = 11) -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}">'
+        f"{html.escape(text)}</text>"
+    )
+
+
+def _line(x1: float, y1: float, x2: float, y2: float, colour: str) -> str:
+    return f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{colour}"/>'
+
+
+def _dot(x: float, y: float, colour: str) -> str:
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}" stroke="#222"/>'
+
+
+def _attribute(svg: str, name: str) -> str:
+    start = svg.index("<svg")
+    tag = svg[start : svg.index(">", start)]
+    return tag.split(f' {name}="', 1)[1].split('"', 1)[0]
