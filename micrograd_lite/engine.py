@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import math
 import operator
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from numbers import Real
 from typing import TYPE_CHECKING, Any, ClassVar, Union
@@ -846,3 +847,33 @@ def _not_a_number_message(x: object) -> str:
     if isinstance(x, Value):
         message += "; to make a new leaf from a Value use v.detach() (or Value(v.data))"
     return message
+
+
+def free_without_recursing(self: Value) -> None:
+    """Free the results below `self` that nothing else holds, one at a time.
+
+    CPython frees a chain of results by recursing once per node. A browser's Python
+    (Pyodide) has a small stack, and a chain of a few thousand results kills it; there
+    this is `Value.__del__`: a node going away first unlinks its parents, and takes on
+    those that nothing else holds, so no free goes more than one level deep.
+    """
+    dying = [self]
+    while dying:
+        node = dying.pop()
+        links = [getattr(node, "_a", None), getattr(node, "_b", None)]  # unset on a leaf
+        node._a = node._b = None
+        below = [p for link in links for p in (link if isinstance(link, tuple) else (link,))]
+        del links
+        left: dict[int, int] = {}  # how often each parent is still in `below` (x * x: 2)
+        for key in map(id, below):
+            left[key] = left.get(key, 0) + 1
+        while below:
+            parent = below.pop()
+            left[id(parent)] -= 1
+            # held by nothing but `parent` and getrefcount's argument: it dies with node
+            if not left[id(parent)] and isinstance(parent, Value) and sys.getrefcount(parent) == 2:
+                dying.append(parent)
+
+
+if sys.platform == "emscripten":
+    setattr(Value, "__del__", free_without_recursing)  # noqa: B010  # a browser only

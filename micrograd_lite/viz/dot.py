@@ -8,8 +8,10 @@ a particular one.
 Every call to `dot` in the visualiser goes through `run_dot`: it has a time limit, it
 kills `dot` when the limit runs out or when Python is interrupted, and on Linux `dot` is
 told to die with the Python process that started it, so killing Python leaves no `dot`.
-`layout` asks `dot` only where it puts each box and edge, so the step-through page and
-the live view can draw (and redraw) the picture themselves from one layout.
+In a browser (the offline site), `run_dot` lays graphs out with Graphviz compiled to
+WebAssembly instead (`browser.py`). `layout` asks `dot` only where it puts each box and
+edge, so the step-through page and the live view can draw (and redraw) the picture
+themselves from one layout.
 """
 
 from __future__ import annotations
@@ -135,6 +137,10 @@ def run_dot(
     `what` names the graph in the error, e.g. "a graph of 1946 nodes (2154 boxes)", and
     `advice` says what to try instead.
     """
+    if sys.platform == "emscripten":  # a browser: no program to run, Graphviz in WebAssembly
+        from micrograd_lite.viz import browser
+
+        return browser.run_dot(source, fmt)
     command = program()
     if Path(command).name.startswith(PURE) and fmt not in PURE_FORMATS:
         raise ValueError(
