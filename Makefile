@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit bench graphs notebooks lab wheel clean
+.PHONY: demo test lint typecheck unit bench graphs notebooks lab site site-test wheel clean
 
 $(BIN)/pip:
 	PYTHON=$(PYTHON) VENV=$(VENV) sh scripts/make_venv.sh
@@ -72,6 +72,15 @@ notebooks: $(VENV)/.dev-installed
 lab: $(VENV)/.lab-installed
 	$(BIN)/jupyter trust notebooks/*.ipynb
 	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
+
+# The offline site: JupyterLite with every walkthrough, built into dist/site (see site/).
+site: $(VENV)/.dev-installed
+	bash site/build.sh
+
+# The site in a real browser: every walkthrough run top to bottom (slow; CI runs it).
+site-test: site
+	@sh scripts/ensure_chromium.sh
+	MICROGRAD_LITE_SITE=1 $(BIN)/pytest -q tests/test_site.py
 
 wheel: $(VENV)/.dev-installed
 	$(BIN)/pip wheel --no-deps -w dist .

@@ -849,30 +849,38 @@ def _not_a_number_message(x: object) -> str:
     return message
 
 
+#: Parents of freed results, waiting to be let go of one at a time (a browser only).
+_unlinked: list[Any] = []
+_letting_go = False
+
+
 def free_without_recursing(self: Value) -> None:
-    """Free the results below `self` that nothing else holds, one at a time.
+    """Free the results below `self` one at a time, not one inside another.
 
     CPython frees a chain of results by recursing once per node. A browser's Python
     (Pyodide) has a small stack, and a chain of a few thousand results kills it; there
-    this is `Value.__del__`: a node going away first unlinks its parents, and takes on
-    those that nothing else holds, so no free goes more than one level deep.
+    this is `Value.__del__`: a node going away hands its parents to a list and keeps
+    none, and the outermost such call lets go of the list's entries one by one. An
+    entry that was the last reference to a parent frees it then, which hands that
+    parent's parents to the list in turn; an entry something else holds stays alive.
+    (A browser's Python has one thread, which the list and its flag rely on.)
     """
-    dying = [self]
-    while dying:
-        node = dying.pop()
-        links = [getattr(node, "_a", None), getattr(node, "_b", None)]  # unset on a leaf
-        node._a = node._b = None
-        below = [p for link in links for p in (link if isinstance(link, tuple) else (link,))]
-        del links
-        left: dict[int, int] = {}  # how often each parent is still in `below` (x * x: 2)
-        for key in map(id, below):
-            left[key] = left.get(key, 0) + 1
-        while below:
-            parent = below.pop()
-            left[id(parent)] -= 1
-            # held by nothing but `parent` and getrefcount's argument: it dies with node
-            if not left[id(parent)] and isinstance(parent, Value) and sys.getrefcount(parent) == 2:
-                dying.append(parent)
+    global _letting_go
+    a, b = getattr(self, "_a", None), getattr(self, "_b", None)  # unset on a leaf
+    if a is None and b is None:
+        return
+    _unlinked.append(a)  # a tuple of parents, for an op of any number of inputs
+    _unlinked.append(b)
+    self._a = self._b = None
+    del a, b
+    if _letting_go:  # inside the loop below: it lets go of them
+        return
+    _letting_go = True
+    try:
+        while _unlinked:
+            _unlinked.pop()
+    finally:
+        _letting_go = False
 
 
 if sys.platform == "emscripten":

@@ -65,7 +65,7 @@ EXPECTED = {
         "backward visits:   ['L', 'd', 'e', 'a', 'b', 'c', 'f']",
         "{'f': 4.0, 'c': -2.0, 'b': -4.0, 'a': 6.0, 'e': -2.0, 'd': -2.0, 'L': 1.0}",
         "recursive walk: RecursionError",
-        "iterative walk: 3001 nodes",
+        "iterative walk: 10001 nodes",
         "    g7 = g8 * float_fma((-v8), v8, 1.0)  # TanhBackward0",
         "compiled: {'x1': -1.5, 'x2': 0.5, 'w1': 1.0, 'w2': 0.0, 'b': 0.5}",
         "bit-identical: True",

@@ -228,6 +228,9 @@ def name_of(fn: Callable[..., Any], op: ops.Op, role: str) -> str:
     (`vjp_pow_value`, `forward_add`).
     """
     name = getattr(fn, "__name__", "")
+    if getattr(ops, name, None) is not fn:  # ops keeps it under another name: math.fma is
+        # float_fma where Python has it, so the code reads the same on every Python
+        name = next((key for key, value in vars(ops).items() if value is fn), name)
     if role == "forward" and name.isidentifier() and name not in _RESERVED:
         others = (o.forward for o in ops.REGISTRY.values() if o.forward is not fn)
         if all(getattr(other, "__name__", None) != name for other in others):
