@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -82,7 +83,7 @@ def landing() -> str:
     items = []
     for path in sorted(NOTEBOOKS.glob("*.ipynb")):
         first = "".join(json.loads(path.read_text())["cells"][0]["source"]).splitlines()[0]
-        title = first.lstrip("# ").replace("`", "")
+        title = re.sub(r"^\d+\.\s*", "", first.lstrip("# ").replace("`", ""))  # <ol> numbers
         items.append(
             f'  <li><a href="notebooks/index.html?path={path.name}">{html.escape(title)}</a></li>'
         )
