@@ -54,7 +54,7 @@ cp "$WORK"/wheels/boot/*.whl "$WORK"/wheels/site/*.whl "$WORK/lite/static/pyodid
     micrograd_lite=graphviz
 cp "$WORK"/wheels/site/*.whl "$WORK/lite/pypi/"  # `%pip install micrograd_lite` works too
 cp "$SITE/jupyter-lite.json" "$WORK/lite/"
-cp "$ROOT"/notebooks/*.ipynb "$WORK/lite/files/"
+"$ROOT/.venv/bin/python" "$SITE/pages.py" --notebooks "$WORK/lite/files"
 
 echo "== jupyter lite build (it finds static/pyodide and points the kernel at it)"
 (cd "$WORK/lite" && "$WORK/venv/bin/jupyter" lite build --lite-dir . --output-dir "$OUT" \

@@ -1,9 +1,12 @@
-"""Write the site's own pages: the landing page, and the stepper on the lecture's neuron.
+"""Write the site's own pages and its copies of the walkthroughs.
 
-    python site/pages.py dist/site      # (site/build.sh runs it)
+    python site/pages.py dist/site              # the landing page and the stepper page
+    python site/pages.py --notebooks FOLDER     # the walkthroughs, for `jupyter lite build`
 
 The landing page lists every walkthrough by its title, each opened in place. The stepper
-is the library's standalone page (`Stepper.save`): it needs no Python in the browser.
+page is the library's stepper (`Stepper.fragment`) on the lecture's neuron, with a
+heading: it needs no Python in the browser. The walkthroughs are copied with each stored
+output's text as one string, not a list of lines, which JupyterLite shows joined by commas.
 """
 
 from __future__ import annotations
@@ -90,8 +93,50 @@ def landing() -> str:
     return LANDING.format(walkthroughs="\n".join(items))
 
 
+STEPPER = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>micrograd_lite: forward and backward, step by step</title>
+<style>
+  body {{ font-family: Helvetica, Arial, sans-serif; margin: 24px; color: #212529; }}
+  p {{ max-width: 760px; line-height: 1.5; }}
+</style>
+</head>
+<body>
+<p><a href="./">← micrograd_lite in the browser</a></p>
+<h1>Forward and backward, step by step</h1>
+<p>A neuron, o = tanh(x1·w1 + x2·w2 + b). Going forward, each operation's result appears
+in its box; going backward, each gradient does, with the chain-rule step above the graph.
+Press next or play, drag the slider, or use the arrow keys (Home and End jump to the
+ends).</p>
+{widget}
+</body>
+</html>
+"""
+
+
+def copy_notebooks(folder: Path) -> None:
+    """The walkthroughs into `folder`, each stored output's text joined into one string."""
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        notebook = json.loads(path.read_text())
+        for cell in notebook["cells"]:
+            for output in cell.get("outputs", []):
+                if isinstance(output.get("text"), list):
+                    output["text"] = "".join(output["text"])
+                for kind, value in output.get("data", {}).items():
+                    if isinstance(value, list):
+                        output["data"][kind] = "".join(value)
+        (folder / path.name).write_text(json.dumps(notebook, indent=1), encoding="utf-8")
+
+
 if __name__ == "__main__":
+    if sys.argv[1] == "--notebooks":
+        copy_notebooks(Path(sys.argv[2]))
+        sys.exit()
     site = Path(sys.argv[1])
     (site / "index.html").write_text(landing(), encoding="utf-8")
-    stepper(neuron()).save(site / "stepper.html")
+    widget = stepper(neuron()).fragment(keys_on_page=True)
+    (site / "stepper.html").write_text(STEPPER.format(widget=widget), encoding="utf-8")
     print(f"wrote {site / 'index.html'} and {site / 'stepper.html'}")

@@ -109,7 +109,8 @@ class Live:
         return self._html
 
     def __repr__(self) -> str:
-        return f"<Live: {len(self.losses)} steps, laid out {self.layouts} times>"
+        times = "time" if self.layouts == 1 else "times"
+        return f"<Live: {len(self.losses)} steps, laid out {self.layouts} {times}>"
 
     def _drawing(self, loss: Value) -> Drawing:
         if self.model is None:

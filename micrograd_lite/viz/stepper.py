@@ -143,7 +143,7 @@ class Stepper:
         markup = json.dumps(inner).replace("<", "\\u003c")
         caption = (
             f"The last of {len(self.steps) - 1} steps: every data and grad filled in. To step "
-            "through them, run this cell, or trust the notebook (jupyter trust and its file)."
+            "through them, run this cell (Shift+Enter), or trust the notebook."
         )
         return (
             f'<div id="{self.element_id}" class="mgl-stepper" tabindex="0" data-step="0">'
