@@ -51,13 +51,15 @@ def site() -> Iterator[str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + START_GUARD / 1000  # a guard against a hang, not a measure
     while True:
         try:
             socket.create_connection(("127.0.0.1", port), 0.5).close()
             break
         except OSError:
-            assert time.monotonic() < deadline, "the file server did not start"
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                pytest.fail("the file server did not start")
             time.sleep(0.2)
     yield f"http://127.0.0.1:{port}"
     server.terminate()
