@@ -132,7 +132,10 @@ class Figure(Picture):
         left, right, top, bottom = 56.0, 12.0, 26.0 if self.title else 12.0, 40.0
         plot_w, plot_h = self.width - left - right, self.height - top - bottom
         points = [
-            (x, y) for s in self.series for x, y in zip(s.xs, s.ys) if _finite(x) and _finite(y)
+            (x, y)
+            for s in self.series
+            for x, y in zip(s.xs, s.ys)
+            if math.isfinite(x) and math.isfinite(y)
         ]
         heights = [y for _, y in points] + [s.ys[0] for s in self.series if s.kind == "hline"]
         x_lo, x_hi = _span([x for x, _ in points])
@@ -181,7 +184,7 @@ class Figure(Picture):
                     )
             else:
                 for k, (x, y) in enumerate(zip(s.xs, s.ys)):
-                    if _finite(x) and _finite(y):
+                    if math.isfinite(x) and math.isfinite(y):
                         out.append(_dot(px(x), py(y), s.colours[k % len(s.colours)]))
         labelled = [s for s in self.series if s.label]
         if labelled:  # the legend, on white, in the corner that hides the fewest points
@@ -289,15 +292,11 @@ def _padded(values: list[float]) -> tuple[float, float]:
     return lo - pad, hi + pad
 
 
-def _finite(x: float) -> bool:
-    return math.isfinite(x)
-
-
 def _finite_runs(xs: list[float], ys: list[float]) -> list[list[tuple[float, float]]]:
     """A line's stretches between points that are not finite (nan, inf: a gap)."""
     runs: list[list[tuple[float, float]]] = [[]]
     for x, y in zip(xs, ys):
-        if _finite(x) and _finite(y):
+        if math.isfinite(x) and math.isfinite(y):
             runs[-1].append((x, y))
         elif runs[-1]:
             runs.append([])
