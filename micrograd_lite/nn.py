@@ -14,12 +14,12 @@ the wrong number of inputs raises instead of letting `zip` drop the extra ones.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from numbers import Integral, Real
 from typing import Any, NamedTuple
 
 from micrograd_lite import ops
-from micrograd_lite.engine import Operand, Value, apply
+from micrograd_lite.engine import Operand, Value, apply, as_float
 from micrograd_lite.engine import sum as value_sum
 
 __all__ = ["MLP", "IncompatibleKeys", "Layer", "MSELoss", "Module", "Neuron", "mse_loss"]
@@ -54,16 +54,23 @@ class Module:
     training: bool = True
 
     def children(self) -> list[Module]:
-        """The modules directly inside this one (a Layer's neurons, an MLP's layers)."""
-        return []
+        """The modules directly inside this one (a Layer's neurons, an MLP's layers): by
+        default those kept in attributes, alone or in lists, tuples and dicts, as PyTorch's."""
+        return [m for m in _attribute_items(self, Module) if m is not self]
 
     def train(self, mode: bool = True) -> Module:
         """Set `training` here and in every module inside; returns self, as in PyTorch."""
         if not isinstance(mode, bool):
             raise TypeError(f"train(mode) takes True or False, got {type(mode).__name__}")
-        self.training = mode
-        for child in self.children():
-            child.train(mode)
+        seen = {id(self)}  # a module that refers back to its parent is set once
+        stack: list[Module] = [self]
+        while stack:
+            module = stack.pop()
+            module.training = mode
+            for child in module.children():
+                if id(child) not in seen:
+                    seen.add(id(child))
+                    stack.append(child)
         return self
 
     def eval(self) -> Module:
@@ -71,18 +78,18 @@ class Module:
         return self.train(False)
 
     def parameters(self) -> list[Value]:
-        """Every trainable Value, in a fixed order."""
-        return [p for _, p in self.named_parameters()]
+        """Every trainable Value, each once, in a fixed order.
+
+        By default, as PyTorch finds them: the leaf Values that require grad kept in this
+        module's attributes, alone or in lists, tuples and dicts, and those of the modules
+        kept so, in the order the attributes were set. micrograd's modules (and yours)
+        may instead define `parameters()` themselves.
+        """
+        return [p for _, p in _named_leaves(_attribute_entries(self))]
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """(name, Value) for every parameter, named by where it sits: `layers.0.neurons.3.w.1`."""
-        named: list[tuple[str, Value]] = []
-        for key, entry in self._state_entries():
-            if isinstance(entry, Value):
-                named.append((key, entry))
-            else:
-                named.extend((f"{key}.{i}", p) for i, p in enumerate(entry))
-        return named
+        return _named_leaves(self._state_entries())
 
     def zero_grad(self, set_to_none: bool = False) -> None:
         """Set every parameter's gradient to 0.0, or to None ("no gradient yet").
@@ -119,10 +126,7 @@ class Module:
         missing = [k for k, _ in entries if k not in state]
         extra = [k for k in state if k not in expected]
         if strict and (missing or extra):
-            raise KeyError(
-                f"state_dict keys do not match: missing {missing}, unexpected {extra}; "
-                "pass strict=False to load only the keys that match"
-            )
+            raise RuntimeError(_mismatch(type(self).__name__, missing, extra))
         updates: list[tuple[Value, float]] = []
         for key, entry in entries:
             if key not in state:
@@ -131,7 +135,11 @@ class Module:
             if isinstance(entry, Value):
                 updates.append((entry, _number(given, key)))
                 continue
-            if not isinstance(given, Sequence) or isinstance(given, (str, bytes, bytearray)):
+            # A list, a tuple or a numpy row; not text, bytes (ints to Python) or a dict.
+            row = isinstance(given, Sequence) or (
+                hasattr(given, "__getitem__") and hasattr(given, "__len__")
+            )
+            if not row or isinstance(given, (str, bytes, bytearray, Mapping)):
                 raise TypeError(f"state_dict[{key!r}] must be a list of numbers, got {given!r}")
             if len(given) != len(entry):
                 raise ValueError(
@@ -145,8 +153,11 @@ class Module:
         return IncompatibleKeys(missing, extra)
 
     def _state_entries(self) -> list[tuple[str, Value | list[Value]]]:
-        """Parameters grouped as state_dict shows them; by default one entry each."""
-        return [(str(i), p) for i, p in enumerate(self.parameters())]
+        """Parameters grouped as state_dict shows them: by attribute name, or numbered
+        when a subclass defines `parameters()` itself (as micrograd's modules do)."""
+        if _defines_its_parameters(self):
+            return [(str(i), p) for i, p in enumerate(self.parameters())]
+        return _attribute_entries(self)
 
 
 class Neuron(Module):
@@ -284,6 +295,97 @@ class MLP(Module):
         return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
 
 
+#: What the attribute walk looks inside: the containers PyTorch's ModuleList,
+#: ModuleDict and ParameterList stand for (a set has no order, so it is not one).
+CONTAINERS = (list, tuple, dict)
+
+
+def _inside(item: object, kinds: tuple[type, ...]) -> list[tuple[str, object]]:
+    """(name, object) for what a module's attributes or a container hold, of kinds only
+    (a list of a million numbers is passed over without looking at each number twice)."""
+    if isinstance(item, Module):
+        return [(name, x) for name, x in vars(item).items() if isinstance(x, kinds)]
+    assert isinstance(item, CONTAINERS)
+    if not any(issubclass(t, kinds) for t in set(map(type, _values(item)))):
+        return []  # the common case of a list of numbers or names, at C speed
+    if isinstance(item, dict):
+        return [(str(key), x) for key, x in item.items() if isinstance(x, kinds)]
+    return [(str(i), x) for i, x in enumerate(item) if isinstance(x, kinds)]
+
+
+def _values(container: list[Any] | tuple[Any, ...] | dict[Any, Any]) -> Iterable[Any]:
+    return container.values() if isinstance(container, dict) else container
+
+
+def _attribute_items(module: Module, kind: type) -> list[Any]:
+    """The objects of kind kept in module's attributes, alone or in containers, each once."""
+    kinds = (kind, *CONTAINERS)
+    found: list[Any] = []
+    seen = {id(module)}  # a list that holds itself, or the module, ends no cycle
+    stack = [x for _, x in reversed(_inside(module, kinds))]
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, kind):
+            found.append(item)
+        else:
+            stack.extend(x for _, x in reversed(_inside(item, kinds)))
+    return found
+
+
+def _attribute_entries(root: Module) -> list[tuple[str, Value | list[Value]]]:
+    """root's parameters as PyTorch finds them, named by the path to each: `layers.0.w`.
+
+    The walk keeps its own stack (a chain of modules deeper than Python's recursion
+    limit is fine) and visits each module, container and Value once, under the first
+    name it is found at, so a module that refers to itself or its parent ends no cycle.
+    """
+    kinds = (Value, Module, *CONTAINERS)
+    entries: list[tuple[str, Value | list[Value]]] = []
+    seen = {id(root)}
+    stack = list(reversed(_inside(root, kinds)))
+    while stack:
+        name, item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, Value):
+            if item.is_leaf and item.requires_grad:  # an output kept on self is no parameter
+                entries.append((name, item))
+        elif isinstance(item, Module) and _defines_its_parameters(item):
+            entries.extend((f"{name}.{key}", entry) for key, entry in item._state_entries())
+        else:
+            stack.extend((f"{name}.{key}", x) for key, x in reversed(_inside(item, kinds)))
+    return entries
+
+
+def _defines_its_parameters(module: Module) -> bool:
+    """Whether module's class says what its parameters are, as micrograd's modules do."""
+    kind = type(module)
+    return kind.parameters is not Module.parameters or (
+        kind._state_entries is not Module._state_entries
+    )
+
+
+def _named_leaves(entries: list[tuple[str, Value | list[Value]]]) -> list[tuple[str, Value]]:
+    """Each state entry's Values, each once; a list's numbered (`w` gives `w.0`, `w.1`)."""
+    seen: set[int] = set()
+    named: list[tuple[str, Value]] = []
+    for key, entry in entries:
+        pairs = (
+            [(key, entry)]
+            if isinstance(entry, Value)
+            else [(f"{key}.{i}", p) for i, p in enumerate(entry)]
+        )
+        for name, p in pairs:
+            if id(p) not in seen:  # a Value kept in two places is one parameter
+                seen.add(id(p))
+                named.append((name, p))
+    return named
+
+
 def _rng(seed: int | None, rng: random.Random | None) -> Any:
     """The random source: a given Random, a new one from a seed, or the `random` module
     itself (so `random.seed(1337)` before building gives micrograd's exact weights)."""
@@ -341,9 +443,22 @@ def cleared_gradient(set_to_none: bool) -> float:
 
 
 def _number(x: object, where: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, Real):
+    """One loaded number, as a Value would hold it: 10**400 is inf, as in Value(10**400)."""
+    number = None if isinstance(x, bool) else as_float(x)
+    if number is None:
         raise TypeError(f"state_dict[{where!r}] must be a number, got {x!r}")
-    return float(x)
+    return number
+
+
+def _mismatch(module: str, missing: list[str], unexpected: list[Any]) -> str:
+    """PyTorch's words for a strict load whose keys do not match, and the way out."""
+    lines = [f"Error(s) in loading state_dict for {module}:"]
+    for what, keys in (("Missing", missing), ("Unexpected", unexpected)):
+        if keys:
+            quoted = ", ".join(f'"{key}"' for key in keys)
+            lines.append(f"\t{what} key(s) in state_dict: {quoted}.")
+    lines.append("\tPass strict=False to load only the keys that match.")
+    return "\n".join(lines)
 
 
 def mse_loss(predictions: Sequence[Operand], targets: Sequence[Operand]) -> Value:
