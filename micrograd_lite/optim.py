@@ -43,9 +43,12 @@ class Optimizer:
 
     def __init__(self, params: Iterable[Value], defaults: dict[str, Any]) -> None:
         self.params = _checked_params(params)
-        #: PyTorch's view of the hyperparameters: one group, so `param_groups[0]["lr"] = x`
-        #: (or a new dict in its place) changes the learning rate as it does in PyTorch.
-        self.param_groups: list[dict[str, Any]] = [self._checked_group(defaults)]
+        #: PyTorch's view: one group, the parameters under "params" and the
+        #: hyperparameters beside them, so `param_groups[0]["lr"] = x` (or a new dict in its
+        #: place) changes the learning rate, and a clipping loop reads `group["params"]`.
+        self.param_groups: list[dict[str, Any]] = [
+            {"params": self.params, **self._checked_group(defaults)}
+        ]
         self.state: list[dict[str, Any]] = [{} for _ in self.params]
 
     @property
@@ -55,7 +58,7 @@ class Optimizer:
 
     @defaults.setter
     def defaults(self, group: dict[str, Any]) -> None:
-        self.param_groups = [group]
+        self.param_groups = [{"params": self.params, **group}]
 
     def zero_grad(self, set_to_none: bool = False) -> None:
         """Set every parameter's gradient to 0.0, or to None ("no gradient yet").
@@ -75,7 +78,7 @@ class Optimizer:
         """The hyperparameters and per-parameter state, as plain numbers (JSON-friendly)."""
         return {
             "state": {i: dict(s) for i, s in enumerate(self.state) if s},
-            "param_groups": [{**self.defaults, "params": list(range(len(self.params)))}],
+            "param_groups": [{**self._hyperparameters(), "params": list(range(len(self.params)))}],
         }
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
@@ -143,10 +146,11 @@ class Optimizer:
     # -- checks ------------------------------------------------------------------------
 
     def _checked_group(self, group: Mapping[str, Any]) -> dict[str, Any]:
-        """A copy of the hyperparameters, once they are this optimizer's and all valid."""
+        """A copy of the hyperparameters, once they are this optimizer's and all valid
+        ("params", if there, is checked by `_checked_defaults`)."""
         name = type(self).__name__
         missing = [k for k in self.hyperparameters if k not in group]
-        extra = [k for k in group if k not in self.hyperparameters]
+        extra = [k for k in group if k not in self.hyperparameters and k != "params"]
         if missing or extra:
             raise ValueError(
                 f"{name} hyperparameters must be {list(self.hyperparameters)}: "
@@ -174,10 +178,26 @@ class Optimizer:
 
     def _checked_defaults(self) -> dict[str, Any]:
         """The hyperparameters as they are now; step() reads them only after this check."""
-        return self._checked_group(_one_group(self.param_groups))
+        group = _one_group(self.param_groups)
+        checked = self._checked_group(group)
+        given, n = group.get("params"), len(self.state)
+        if not (
+            isinstance(given, (list, tuple))
+            and len(given) == n == len(self.params)  # the list may be changed in place
+            and (given is self.params or all(a is b for a, b in zip(given, self.params)))
+        ):
+            raise ValueError(
+                "param_groups[0]['params'] must be the parameters this optimizer was made "
+                f"with ({n} Values, in order); to step others, make a new optimizer"
+            )
+        return checked
+
+    def _hyperparameters(self) -> dict[str, Any]:
+        """The param group without its parameters, as state_dict and repr show it."""
+        return {k: v for k, v in self.defaults.items() if k != "params"}
 
     def __repr__(self) -> str:
-        options = "".join(f"    {k}: {v}\n" for k, v in self.defaults.items())
+        options = "".join(f"    {k}: {v}\n" for k, v in self._hyperparameters().items())
         return f"{type(self).__name__} (\n{options})"
 
 
