@@ -92,17 +92,41 @@ class OutputError(ValueError):
     """The output path is not one the command line writes to."""
 
 
+#: Symbols of written maths that Python does not read as operators, and what to type
+#: (minus, times, middle dot, dot operator, asterisk operator, divide, squared, cubed).
+#: Python reads the middle dot as part of a name: `x·y` would be one unknown name.
+MATH_SYMBOLS = {
+    "\u2212": "-",
+    "\u00d7": "*",
+    "\u00b7": "*",
+    "\u22c5": "*",
+    "\u2217": "*",
+    "\u00f7": "/",
+    "\u00b2": "**2",
+    "\u00b3": "**3",
+}
+
+
 def evaluate(expression: str, variables: dict[str, Value]) -> Value:
     """Build the expression from Values, accepting only the grammar above."""
     _check_text(expression)
+    # Leading spaces are no indent here (" -x" keeps argparse from reading an option).
+    text = expression.lstrip(" \t")
+    indent = len(expression) - len(text)
+    if not text.strip():
+        raise ExpressionError('the expression is empty: write one, such as "tanh(a * b + c)"')
     try:
-        tree = ast.parse(expression, mode="eval")
+        tree = ast.parse(text, mode="eval")
     except SyntaxError as error:
-        raise ExpressionError(f"not a valid expression: {error.msg}") from None
+        raise ExpressionError(_syntax_error(error, indent)) from None
     except (RecursionError, MemoryError):  # Python's parser gives up on deep nesting
         raise ExpressionError(
             "the expression is nested too deeply for Python's parser; draw a smaller one"
         ) from None
+    if indent:
+        for node in ast.walk(tree):  # columns count from the text as given
+            if getattr(node, "lineno", 0) == 1:
+                node.col_offset += indent  # type: ignore[attr-defined]
     result = _build(tree.body, variables)
     if not isinstance(result, Value) or not result.requires_grad:
         raise ExpressionError(
@@ -110,6 +134,19 @@ def evaluate(expression: str, variables: dict[str, Value]) -> Value:
             "use a name given with --var NAME=NUMBER"
         )
     return result
+
+
+def _syntax_error(error: SyntaxError, indent: int) -> str:
+    """Python's complaint, with what to write where it reads as maths written by hand."""
+    where = f" (column {error.offset + indent})" if error.offset else ""
+    if error.msg == "invalid decimal literal":  # 2x
+        return f"a number followed by a name{where}: write `*` to multiply, as in 2*x"
+    if error.msg.startswith("Exceeds the limit"):  # an int literal of thousands of digits
+        return (
+            f"a whole number has more than {sys.get_int_max_str_digits()} digits; "
+            "write it with an exponent, as in 1e5000 or 10**5000 (both inf)"
+        )
+    return f"not a valid expression: {error.msg}"
 
 
 def _check_text(expression: str) -> None:
@@ -126,6 +163,11 @@ def _check_text(expression: str) -> None:
             raise ExpressionError(f"the expression holds a lone surrogate (column {column})")
         if ch == "\0":
             raise ExpressionError(f"the expression holds a NUL character (column {column})")
+        if ch in MATH_SYMBOLS:
+            raise ExpressionError(
+                f"{ch!r} (column {column}) is written maths, not Python: "
+                f"write {MATH_SYMBOLS[ch]!r} instead"
+            )
     for match in re.finditer(r"[^\W\d]\w*", expression):
         name = match.group()
         folded = unicodedata.normalize("NFKC", name)
@@ -143,7 +185,7 @@ def _build(root: ast.expr, variables: dict[str, Value]) -> Value | float:
     stack: list[tuple[ast.expr, bool]] = [(root, False)]
     while stack:
         node, operands_done = stack.pop()
-        operands = _operands(node)  # also refuses everything outside the grammar
+        operands = _operands(node, variables)  # also refuses everything outside the grammar
         if operands and not operands_done:
             stack.append((node, True))
             stack.extend((operand, False) for operand in reversed(operands))
@@ -153,7 +195,7 @@ def _build(root: ast.expr, variables: dict[str, Value]) -> Value | float:
     return results[id(root)]
 
 
-def _operands(node: ast.expr) -> list[ast.expr]:
+def _operands(node: ast.expr, variables: dict[str, Value]) -> list[ast.expr]:
     """The sub-expressions node is computed from, or an error saying what is not allowed."""
     where = f" (column {node.col_offset + 1})"
     if isinstance(node, (ast.Constant, ast.Name)):
@@ -163,9 +205,19 @@ def _operands(node: ast.expr) -> list[ast.expr]:
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         return [node.operand]
     if isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Constant) and isinstance(node.func.value, (int, float)):
+            raise ExpressionError(
+                f"a number before a bracket{where} is not a product here: "
+                f"write `*` to multiply, as in {node.func.value!r}*(...)"
+            )
         if not isinstance(node.func, ast.Name):
             raise ExpressionError(f"call a function by its name, as in tanh(a){where}: {GRAMMAR}")
         name = node.func.id
+        if name not in FUNCTIONS and name in variables:
+            raise ExpressionError(
+                f"{name!r} is a --var, not a function{where}: write `*` to multiply, "
+                f"as in {name}*(...)"
+            )
         if name not in FUNCTIONS:
             raise ExpressionError(f"unknown function {name!r}{where}: use {_FUNCTION_NAMES}")
         if node.keywords:
@@ -192,6 +244,10 @@ def _apply(
     if isinstance(node, ast.Constant):
         return _number(node.value, where)
     if isinstance(node, ast.Name):
+        if node.id in FUNCTIONS:
+            raise ExpressionError(
+                f"{node.id!r} is a function{where}: call it on a value, as in {node.id}(x)"
+            )
         if node.id not in variables:
             raise ExpressionError(f"unknown name {node.id!r}: give it with --var {node.id}=NUMBER")
         return variables[node.id]
