@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import math
 import os
-import stat
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from numbers import Real
@@ -43,6 +41,7 @@ from micrograd_lite.viz.dot import (
     check_timeout,
     run_dot,
 )
+from micrograd_lite.viz.files import file_format, target_file, write_file
 
 if TYPE_CHECKING:
     import graphviz
@@ -486,39 +485,10 @@ def render(
     The file is written whole or not at all. `format` is needed only for a path without
     an extension, and must agree with the extension if both are given.
     """
-    target = Path(path)
-    if not target.name or target.is_dir():
-        raise ValueError(f"{str(path)!r} is a directory, not a file to render to")
-    fmt = _format(target, format)
-    data: bytes = draw_dot(root, **options).pipe(format=fmt)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Write a temporary file beside the target, then rename it over the target: the
-    # rename is atomic, so readers see the old file or the new one, never half of one.
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
-    try:
-        with open(tmp, "xb") as f:  # created with the user's umask, unlike mkstemp's 0600
-            f.write(data)
-        if target.is_file():  # a file rendered over keeps its permissions (a private one too)
-            os.chmod(tmp, stat.S_IMODE(target.stat().st_mode))
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    target = target_file(path, "render to")
+    fmt = file_format(target, FORMATS, "render to", given=format)
+    write_file(target, draw_dot(root, **options).pipe(format=fmt))
     return target
-
-
-def _format(path: Path, given: str | None) -> str:
-    """The format `render` writes `path` in: its extension's, checked against `given`."""
-    extension = path.suffix[1:].lower()
-    if not extension:
-        if given is None:
-            raise ValueError(f"{str(path)!r} has no extension: pass format= (one of {FORMATS})")
-        extension = given.lower()
-    elif given is not None and given.lower() != extension:
-        raise ValueError(f"format={given!r} does not match the extension of {str(path)!r}")
-    if extension not in FORMATS:
-        raise ValueError(f"cannot render to .{extension}; the formats are {', '.join(FORMATS)}")
-    return extension
 
 
 def backward_frames(root: Value, **options: Any) -> list[graphviz.Digraph]:

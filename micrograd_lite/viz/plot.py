@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from micrograd_lite.grad_mode import no_grad
+from micrograd_lite.viz.files import file_format, target_file, write_file
 
 __all__ = ["NEGATIVE", "PALETTE", "POSITIVE", "Figure", "Picture", "boundary", "row"]
 
@@ -42,10 +43,10 @@ class Picture:
         return self._svg
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the SVG to `path` (e.g. "loss.svg")."""
-        target = Path(path)
-        target.write_text(self.svg(), encoding="utf-8")
-        return target
+        """Write the SVG to `path` (e.g. "loss.svg"): whole, or not at all."""
+        target = target_file(path, "save the plot to")
+        file_format(target, ("svg",), "save the plot to", default="svg")
+        return write_file(target, self.svg().encode("utf-8"))
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         from micrograd_lite.viz.svg import image
