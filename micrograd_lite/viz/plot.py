@@ -90,8 +90,8 @@ class Figure(Picture):
 
     def line(
         self,
-        ys: Sequence[float],
-        xs: Sequence[float] | None = None,
+        ys: Iterable[float],
+        xs: Iterable[float] | None = None,
         *,
         label: str | None = None,
         colour: str | None = None,
@@ -103,8 +103,8 @@ class Figure(Picture):
 
     def scatter(
         self,
-        xs: Sequence[float],
-        ys: Sequence[float],
+        xs: Iterable[float],
+        ys: Iterable[float],
         *,
         label: str | None = None,
         colour: str | Sequence[str] | None = None,
@@ -121,8 +121,8 @@ class Figure(Picture):
     def _add(
         self,
         kind: str,
-        xs: Sequence[float],
-        ys: Sequence[float],
+        xs: Iterable[float],
+        ys: Iterable[float],
         label: str | None,
         colour: str | Sequence[str] | None,
     ) -> Figure:
