@@ -25,8 +25,7 @@ from __future__ import annotations
 
 import math
 import os
-import stat
-import uuid
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from numbers import Real
@@ -43,6 +42,7 @@ from micrograd_lite.viz.dot import (
     check_timeout,
     run_dot,
 )
+from micrograd_lite.viz.files import file_format, target_file, write_file
 
 if TYPE_CHECKING:
     import graphviz
@@ -166,7 +166,7 @@ def build(
         key = group_of.get(node)
         if key is not None:
             if key not in groups:
-                groups[key] = Box(f"g{len(groups)}", "group", key)
+                groups[key] = Box(f"g{len(groups)}", "group", printable(key))
                 boxes.append(groups[key])
             groups[key].members.append(node)
             for parent in node.parents:
@@ -284,10 +284,10 @@ def _groups(nodes: list[Value], model: Module, collapse: str) -> dict[Value, str
     calls: dict[str, int] = {}
     group: dict[Value, str] = {}
     for node in reversed(nodes):  # parents first: each sum comes before its activation
-        bias = [p for p in node.parents if p in owner and owner[p][1].b is p]
-        if not bias:
+        neuron = _called(node, owner)
+        if neuron is None:
             continue
-        name, neuron = owner[bias[0]]
+        name, neuron = owner[neuron.b]
         call = calls[name] = calls.get(name, -1) + 1
         if collapse == "layer":
             name = name.split(".neurons.")[0] if ".neurons." in name else ""
@@ -306,27 +306,85 @@ def _groups(nodes: list[Value], model: Module, collapse: str) -> dict[Value, str
     return group
 
 
+def _called(node: Value, owner: Mapping[Value, tuple[str, Any]]) -> Any:
+    """The neuron whose call `node` is, or None: a neuron's call is the sum of its bias
+    (first) and the products of its weights, `sum([b, w0 * x0, w1 * x1, ...])`. Anything
+    else that uses a bias (an L2 term `b * b`) is not a call of it."""
+    op, parents = node.op, node.parents
+    if op is None or op.symbol not in ("sum", "+") or not parents or parents[0] not in owner:
+        return None
+    neuron = owner[parents[0]][1]
+    if neuron.b is not parents[0]:
+        return None
+    weights = set(neuron.w)
+    products = [p for p in parents[1:] if p.op is not None and p.op.symbol == "*"]
+    if not products or not all(any(q in weights for q in p.parents) for p in products):
+        return None
+    return neuron
+
+
 def _matrix_groups(nodes: list[Value], matrix_of: Mapping[Value, str]) -> dict[Value, str]:
     """Each matrix's box: its parameters, every product of one of them (`w * x`), and
-    every sum of those products alone (a dot product's chain of `+`), over all its uses."""
-    group: dict[Value, str] = {}
+    every sum of those products alone (a dot product's chain of `+`).
+
+    A matrix used again on what its earlier use made (an RNN's weights at each time
+    step, or every parameter named as one list) gets a box per use, `W (call 0)`,
+    `W (call 1)`, as a layer does: one box for both would feed itself. The parameters
+    are in the box of the first call.
+    """
+    group: dict[Value, tuple[str, int]] = {}
+    # For each Value: the latest call of each matrix it was computed from.
+    reached: dict[Value, dict[str, int]] = {}
     for node in reversed(nodes):  # parents first, so a sum sees its terms' group
-        if node in matrix_of:
-            group[node] = matrix_of[node]
-            continue
-        op = node.op
-        if op is None:
-            continue
-        parents = [p for p in node.parents if not _is_constant(p)]
-        if op.symbol == "*":
-            owners = [matrix_of[p] for p in parents if p in matrix_of]
-            if owners:
-                group[node] = owners[0]
-        elif op.symbol in ("+", "sum") and parents:
-            first = group.get(parents[0])
-            if first is not None and all(group.get(p) == first for p in parents):
-                group[node] = first
-    return group
+        seen: dict[str, int] = {}
+        for p in node.parents:
+            for matrix, call in reached.get(p, {}).items():
+                seen[matrix] = max(seen.get(matrix, -1), call)
+        key = _matrix_call(node, matrix_of, group, reached)
+        if key is not None:
+            group[node] = key
+            seen[key[0]] = max(seen.get(key[0], -1), key[1])
+        if seen:
+            reached[node] = seen
+    calls: dict[str, int] = {}
+    for matrix, call in group.values():
+        calls[matrix] = max(calls.get(matrix, 0), call)
+    return {
+        node: f"{matrix} (call {call})" if calls[matrix] else matrix
+        for node, (matrix, call) in group.items()
+    }
+
+
+def _matrix_call(
+    node: Value,
+    matrix_of: Mapping[Value, str],
+    group: Mapping[Value, tuple[str, int]],
+    reached: Mapping[Value, Mapping[str, int]],
+) -> tuple[str, int] | None:
+    """The matrix and the call of it that `node` belongs to, or None: a call after every
+    call the node's other inputs were computed from."""
+    if node in matrix_of:
+        return matrix_of[node], 0
+    op = node.op
+    if op is None:
+        return None
+    parents = [p for p in node.parents if not _is_constant(p)]
+    matrix = None
+    if op.symbol == "*":
+        owners = [matrix_of[p] for p in parents if p in matrix_of]
+        matrix = owners[0] if owners else None
+    elif op.symbol in ("+", "sum") and parents:
+        names = {group[p][0] if p in group else None for p in parents}
+        matrix = names.pop() if len(names) == 1 else None
+    if matrix is None:
+        return None
+    call = 0
+    for p in parents:
+        if p in group and group[p][0] == matrix:
+            call = max(call, group[p][1])
+        else:
+            call = max(call, reached.get(p, {}).get(matrix, -1) + 1)
+    return matrix, call
 
 
 def neurons_of(model: Module) -> list[tuple[str, Any]]:
@@ -486,39 +544,10 @@ def render(
     The file is written whole or not at all. `format` is needed only for a path without
     an extension, and must agree with the extension if both are given.
     """
-    target = Path(path)
-    if not target.name or target.is_dir():
-        raise ValueError(f"{str(path)!r} is a directory, not a file to render to")
-    fmt = _format(target, format)
-    data: bytes = draw_dot(root, **options).pipe(format=fmt)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Write a temporary file beside the target, then rename it over the target: the
-    # rename is atomic, so readers see the old file or the new one, never half of one.
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
-    try:
-        with open(tmp, "xb") as f:  # created with the user's umask, unlike mkstemp's 0600
-            f.write(data)
-        if target.is_file():  # a file rendered over keeps its permissions (a private one too)
-            os.chmod(tmp, stat.S_IMODE(target.stat().st_mode))
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    target = target_file(path, "render to")
+    fmt = file_format(target, FORMATS, "render to", given=format)
+    write_file(target, draw_dot(root, **options).pipe(format=fmt))
     return target
-
-
-def _format(path: Path, given: str | None) -> str:
-    """The format `render` writes `path` in: its extension's, checked against `given`."""
-    extension = path.suffix[1:].lower()
-    if not extension:
-        if given is None:
-            raise ValueError(f"{str(path)!r} has no extension: pass format= (one of {FORMATS})")
-        extension = given.lower()
-    elif given is not None and given.lower() != extension:
-        raise ValueError(f"format={given!r} does not match the extension of {str(path)!r}")
-    if extension not in FORMATS:
-        raise ValueError(f"cannot render to .{extension}; the formats are {', '.join(FORMATS)}")
-    return extension
 
 
 def backward_frames(root: Value, **options: Any) -> list[graphviz.Digraph]:
@@ -644,6 +673,7 @@ def _named(names: object) -> tuple[dict[Value, str], dict[Value, str]]:
         )
     name_of: dict[Value, str] = {}
     matrix_of: dict[Value, str] = {}
+    opened: set[int] = set()  # containers already read: a dict holding itself is read once
     for top, held in names.items():
         if not isinstance(top, str):
             raise TypeError(f"names maps a str to a Value, e.g. names={{'w': w}}; got {top!r}")
@@ -654,9 +684,13 @@ def _named(names: object) -> tuple[dict[Value, str], dict[Value, str]]:
                 name_of.setdefault(item, name)
                 if name != top:
                     matrix_of.setdefault(item, top)
+            elif isinstance(item, (Mapping, list, tuple)) and id(item) in opened:
+                continue
             elif isinstance(item, Mapping):
+                opened.add(id(item))
                 stack.extend((f"{name}.{k}", v) for k, v in reversed(list(item.items())))
             elif isinstance(item, (list, tuple)):
+                opened.add(id(item))
                 stack.extend((f"{name}[{i}]", v) for i, v in reversed(list(enumerate(item))))
             else:
                 raise TypeError(
@@ -666,10 +700,22 @@ def _named(names: object) -> tuple[dict[Value, str], dict[Value, str]]:
     return name_of, matrix_of
 
 
+#: The longest label drawn whole; a longer one is cut, saying how long it was.
+MAX_LABEL = 100
+#: Characters no SVG file, and no Graphviz, can hold: control characters but tab and newline.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def printable(text: str) -> str:
-    """Text any page or file can hold: a lone surrogate (from bytes decoded with
-    surrogateescape) is written as its escape, `\\udc80`, instead of failing to encode."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    """Text any page, file or Graphviz can hold: a lone surrogate (from bytes decoded with
+    surrogateescape) or a control character (a NUL) is written as its escape, `\\udc80`,
+    `\\x00`, instead of failing; a label too long to draw (20,000 characters) is cut to
+    its first MAX_LABEL characters and its length."""
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    if len(text) > MAX_LABEL:
+        text = f"{text[:MAX_LABEL]}… ({len(text)} characters)"
+    return text
 
 
 def _escape(text: str) -> str:

@@ -18,7 +18,8 @@ from __future__ import annotations
 import html
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from numbers import Real
 from typing import TYPE_CHECKING, Any
 
 from micrograd_lite.engine import Value
@@ -60,10 +61,14 @@ class Live:
     ) -> None:
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
             raise ValueError(f"every must be a whole number of steps >= 1, got {every!r}")
+        if model is not None and collapse not in (None, "neuron", "layer"):
+            raise ValueError(
+                f"collapse must be 'layer', 'neuron' or None (every Value), got {collapse!r}"
+            )
         self.data = _check_data(data, model)
         self.model = model
         self.collapse = collapse
-        self.inputs = list(inputs) if inputs is not None else None
+        self.inputs = _check_inputs(inputs, model)
         self.every = every
         self.max_nodes = max_nodes
         self.timeout = check_timeout(timeout)
@@ -76,11 +81,35 @@ class Live:
         self._html = ""
         self.element_id = f"mgl-live-{next(_view_ids)}"
 
-    def update(self, loss: Value) -> None:
-        """Record this step's loss and redraw the picture in place (every `every` steps)."""
-        self.losses.append(float(loss.data))
+    def update(self, loss: Value | float) -> None:
+        """Record this step's loss and redraw the picture in place (every `every` steps).
+
+        The loss is a Value, or a number (`loss.item()`): then, without a model, the
+        picture is the loss curve alone."""
+        if isinstance(loss, Value):
+            value = float(loss.data)
+        elif isinstance(loss, Real) and not isinstance(loss, bool):
+            value = float(loss)
+        else:
+            raise TypeError(
+                f"update takes this step's loss, a Value or a number, got {type(loss).__name__}"
+            )
+        self.losses.append(value)
         if (len(self.losses) - 1) % self.every:
             return
+        graph = ""
+        if self.model is not None or isinstance(loss, Value):
+            graph = self._graph(loss if isinstance(loss, Value) else None)
+        boundary = (
+            plot.boundary(self.model, *self.data, grid=GRID, size=PANEL).svg()
+            if self.data is not None
+            else ""
+        )
+        self._html = _page(self.element_id, graph, self.losses, boundary)
+        self._show()
+
+    def _graph(self, loss: Value | None) -> str:
+        """The model's picture (or the loss's graph), laid out again only if it changed."""
         drawing = self._drawing(loss)
         structure = (
             tuple((b.id, b.kind, b.label) for b in drawing.boxes),
@@ -92,14 +121,7 @@ class Live:
             self.layouts += 1
         groups = [b for b in drawing.boxes if b.kind == "group"]
         self.largest_grad = max([self.largest_grad, *map(_largest_grad, groups)])
-        graph = picture(drawing, self._layout, _texts, colour=_colour(self.largest_grad))
-        boundary = (
-            plot.boundary(self.model, *self.data, grid=GRID, size=PANEL).svg()
-            if self.data is not None
-            else ""
-        )
-        self._html = _page(self.element_id, graph, self.losses, boundary)
-        self._show()
+        return picture(drawing, self._layout, _texts, colour=_colour(self.largest_grad))
 
     def html(self) -> str:
         """The picture as it stands, as HTML."""
@@ -110,16 +132,16 @@ class Live:
 
     def __repr__(self) -> str:
         times = "time" if self.layouts == 1 else "times"
-        return f"<Live: {len(self.losses)} steps, laid out {self.layouts} {times}>"
+        steps = "step" if len(self.losses) == 1 else "steps"
+        return f"<Live: {len(self.losses)} {steps}, laid out {self.layouts} {times}>"
 
-    def _drawing(self, loss: Value) -> Drawing:
+    def _drawing(self, loss: Value | None) -> Drawing:
         if self.model is None:
+            assert loss is not None  # a number alone draws no graph
             return build(loss, max_nodes=self.max_nodes)
         inputs = self.inputs
         if inputs is None:
-            from micrograd_lite.viz.drawing import neurons_of
-
-            inputs = [0.0] * len(neurons_of(self.model)[0][1].w)
+            inputs = [0.0] * (_inputs_of(self.model) or 0)
         xs = [Value(x, label=f"x{i}", requires_grad=False) for i, x in enumerate(inputs)]
         out = self.model(xs)  # type: ignore[operator]  # an nn.Module is callable
         outputs = out if isinstance(out, list) else [out]
@@ -191,15 +213,20 @@ def _colour(scale: float) -> Any:
 
 
 def _page(element_id: str, graph: str, losses: list[float], boundary: str = "") -> str:
-    """The graph beside the loss curve (and the decision boundary), with the step and
-    the current loss. Each picture is an `<img>`: it shows in a notebook nobody trusted."""
+    """The graph (if any) beside the loss curve (and the decision boundary), with the
+    step and the current loss. Each picture is an `<img>`: it shows in a notebook nobody
+    trusted."""
     step = len(losses) - 1
     caption = f"step {step}: loss {number(losses[-1])}"
+    model = (
+        f'<div style="overflow: auto; max-height: 560px">{image(graph, "the model")}</div>'
+        if graph
+        else ""
+    )
     return (
         f'<div id="{element_id}" class="mgl-live" style="font-family: Helvetica, Arial, '
         "sans-serif; font-size: 13px; display: flex; gap: 16px; align-items: flex-start; "
-        'flex-wrap: wrap">'
-        f'<div style="overflow: auto; max-height: 560px">{image(graph, "the model")}</div>'
+        f'flex-wrap: wrap">{model}'
         f'<div><div class="mgl-caption">{html.escape(caption)}</div>'
         f"<div>{image(_curve(losses), 'the loss at each step')}</div>"
         f"{image(boundary, 'the decision boundary') if boundary else ''}</div>"
@@ -223,12 +250,17 @@ def _curve(losses: list[float], points: int = 400) -> str:
     def height(y: float) -> float:
         return math.log10(y) if logarithmic else y
 
-    span = (height(high) - height(low)) or 1.0
+    # in halves: the difference of two losses near the largest float would overflow
+    half_span = height(high) / 2 - height(low) / 2
+
+    def down(y: float) -> float:  # 0 at the top of the axis, 1 at its foot
+        return (height(high) / 2 - height(y) / 2) / half_span if half_span else 0.0
+
     last = max(1, len(losses) - 1)
     pad = 48.0  # room for the axis' numbers
     xy = " ".join(
         f"{pad + (CURVE_WIDTH - pad - 6) * i / last:.1f},"
-        f"{6 + (CURVE_HEIGHT - pad - 6) * (height(high) - height(y)) / span:.1f}"
+        f"{6 + (CURVE_HEIGHT - pad - 6) * down(y):.1f}"
         for i, y in kept
     )
     scale = (
@@ -257,12 +289,46 @@ GRID = 16
 PANEL = 180.0
 
 
+def _inputs_of(model: Any) -> int | None:
+    """How many inputs an nn.Neuron, nn.Layer or nn.MLP takes; None for another model."""
+    from micrograd_lite.viz.drawing import neurons_of
+
+    try:
+        return len(neurons_of(model)[0][1].w)
+    except (TypeError, IndexError, AttributeError):
+        return None
+
+
+def _check_inputs(inputs: Any, model: Any) -> list[float] | None:
+    """`inputs=`: the one input the model is drawn applied to, a number per input."""
+    if inputs is None:
+        return None
+    if isinstance(inputs, (str, bytes)) or not isinstance(inputs, Iterable):
+        raise TypeError(f"inputs= is a list of numbers, one per input; got {inputs!r}")
+    numbers = list(inputs)
+    if not all(isinstance(x, Real) and not isinstance(x, bool) for x in numbers):
+        raise TypeError(f"inputs= is a list of numbers, one per input; got {numbers!r}")
+    wanted = _inputs_of(model)
+    if wanted is not None and len(numbers) != wanted:
+        raise ValueError(
+            f"inputs= has {len(numbers)} numbers, but the model takes {wanted} inputs: "
+            "give one number per input"
+        )
+    return [float(x) for x in numbers]
+
+
 def _check_data(data: Any, model: Any) -> tuple[list[list[float]], list[float]] | None:
     """`data=(xs, ys)`: points of two numbers and their labels, for a model of two inputs."""
     if data is None:
         return None
     if model is None:
         raise ValueError("data= draws the model's decision boundary: pass model= too")
+    wanted = _inputs_of(model)
+    if wanted is not None and wanted != 2:
+        raise ValueError(
+            f"data= draws the decision boundary of a model of two inputs, over the plane of "
+            f"its points; this model takes {wanted}: leave data= out"
+        )
     try:
         xs, ys = data
         points = [[float(a), float(b)] for a, b in xs]

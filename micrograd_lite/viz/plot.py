@@ -17,12 +17,16 @@ from __future__ import annotations
 import html
 import math
 import os
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from micrograd_lite.engine import Value
 from micrograd_lite.grad_mode import no_grad
+from micrograd_lite.viz.drawing import number
+from micrograd_lite.viz.files import file_format, target_file, write_file
 
 __all__ = ["NEGATIVE", "PALETTE", "POSITIVE", "Figure", "Picture", "boundary", "row"]
 
@@ -42,10 +46,10 @@ class Picture:
         return self._svg
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the SVG to `path` (e.g. "loss.svg")."""
-        target = Path(path)
-        target.write_text(self.svg(), encoding="utf-8")
-        return target
+        """Write the SVG to `path` (e.g. "loss.svg"): whole, or not at all."""
+        target = target_file(path, "save the plot to")
+        file_format(target, ("svg",), "save the plot to", default="svg")
+        return write_file(target, self.svg().encode("utf-8"))
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         from micrograd_lite.viz.svg import image
@@ -81,25 +85,26 @@ class Figure(Picture):
     ) -> None:
         super().__init__("", title or "a plot")
         self.title, self.xlabel, self.ylabel = title, xlabel, ylabel
-        self.width, self.height = float(width), float(height)
+        self.width, self.height = _size(width, "width", 100.0), _size(height, "height", 100.0)
         self.series: list[_Series] = []
 
     def line(
         self,
-        ys: Sequence[float],
-        xs: Sequence[float] | None = None,
+        ys: Iterable[float],
+        xs: Iterable[float] | None = None,
         *,
         label: str | None = None,
         colour: str | None = None,
     ) -> Figure:
         """A line through (xs[i], ys[i]); xs default to 0, 1, 2, ... (steps)."""
+        ys = _numbers(ys, "line: ys")
         xs = list(range(len(ys))) if xs is None else xs
         return self._add("line", xs, ys, label, colour)
 
     def scatter(
         self,
-        xs: Sequence[float],
-        ys: Sequence[float],
+        xs: Iterable[float],
+        ys: Iterable[float],
         *,
         label: str | None = None,
         colour: str | Sequence[str] | None = None,
@@ -109,22 +114,29 @@ class Figure(Picture):
 
     def hline(self, y: float, *, label: str | None = None) -> Figure:
         """A dotted grey line across the plot at height y."""
+        if isinstance(y, (str, bytes)) or not _is_number(y):
+            raise TypeError(f"hline: y must be a number, got {type(y).__name__}")
         return self._add("hline", [], [y], label, "#888888")
 
     def _add(
         self,
         kind: str,
-        xs: Sequence[float],
-        ys: Sequence[float],
+        xs: Iterable[float],
+        ys: Iterable[float],
         label: str | None,
         colour: str | Sequence[str] | None,
     ) -> Figure:
-        xs, ys = [float(x) for x in xs], [float(y) for y in ys]
+        xs, ys = _numbers(xs, f"{kind}: xs"), _numbers(ys, f"{kind}: ys")
         if kind != "hline" and len(xs) != len(ys):
             raise ValueError(f"{kind}: {len(xs)} xs and {len(ys)} ys; give one x per y")
         if colour is None:
             colour = PALETTE[sum(s.kind != "hline" for s in self.series) % len(PALETTE)]
         colours = [colour] if isinstance(colour, str) else list(colour)
+        if not colours or not all(isinstance(c, str) for c in colours):
+            raise TypeError(
+                f"{kind}: colour= is a colour, as '#0d6efd' or 'red', or a list of one per "
+                f"point; got {colour!r}"
+            )
         self.series.append(_Series(kind, xs, ys, label, colours))
         return self
 
@@ -137,15 +149,16 @@ class Figure(Picture):
             for x, y in zip(s.xs, s.ys)
             if math.isfinite(x) and math.isfinite(y)
         ]
-        heights = [y for _, y in points] + [s.ys[0] for s in self.series if s.kind == "hline"]
+        levels = [s.ys[0] for s in self.series if s.kind == "hline" and math.isfinite(s.ys[0])]
+        heights = [y for _, y in points] + levels
         x_lo, x_hi = _span([x for x, _ in points])
         y_lo, y_hi = _span(heights)
 
         def px(x: float) -> float:
-            return left + plot_w * (x - x_lo) / (x_hi - x_lo)
+            return left + plot_w * _fraction(x, x_lo, x_hi)
 
         def py(y: float) -> float:
-            return top + plot_h * (y_hi - y) / (y_hi - y_lo)
+            return top + plot_h * (1.0 - _fraction(y, y_lo, y_hi))
 
         out = [
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{self.width:.0f}" '
@@ -170,7 +183,10 @@ class Figure(Picture):
             f'text-anchor="middle">{html.escape(self.ylabel)}</text>'
         )
         for s in self.series:
+            colour = html.escape(s.colours[0])
             if s.kind == "hline":
+                if not math.isfinite(s.ys[0]):
+                    continue  # said in the note below the plot
                 out.append(
                     f'<line x1="{left}" y1="{py(s.ys[0]):.1f}" x2="{left + plot_w:.1f}" '
                     f'y2="{py(s.ys[0]):.1f}" stroke="#888888" stroke-dasharray="2 3"/>'
@@ -179,7 +195,7 @@ class Figure(Picture):
                 for run in _finite_runs(s.xs, s.ys):
                     path = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in run)
                     out.append(
-                        f'<polyline fill="none" stroke="{s.colours[0]}" stroke-width="1.5" '
+                        f'<polyline fill="none" stroke="{colour}" stroke-width="1.5" '
                         f'points="{path}"/>'
                     )
             else:
@@ -216,14 +232,46 @@ class Figure(Picture):
                     dash = ' stroke-dasharray="2 3"' if s.kind == "hline" else ""
                     out.append(
                         f'<line x1="{x - 18}" y1="{y}" x2="{x - 2}" y2="{y}" '
-                        f'stroke="{s.colours[0]}" stroke-width="1.5"{dash}/>'
+                        f'stroke="{html.escape(s.colours[0])}" stroke-width="1.5"{dash}/>'
                     )
+        hidden = _not_finite(self.series)
+        if hidden:  # said, not dropped silently: a loss that went to inf or nan
+            out.append(
+                f'<text x="4" y="{self.height - 6:.1f}" font-size="10" fill="#dc3545" '
+                f'class="mgl-note">{html.escape(hidden)}</text>'
+            )
         out.append("</svg>")
         return "\n".join(out)
 
 
+def _not_finite(series: list[_Series]) -> str:
+    """What a figure leaves out, as its note says it: "not drawn: 2 values at nan or inf"."""
+    left_out: list[float] = []
+    for s in series:
+        if s.kind == "hline":
+            left_out += [y for y in s.ys if not math.isfinite(y)]
+        else:
+            left_out += [
+                y if math.isfinite(x) else x
+                for x, y in zip(s.xs, s.ys)
+                if not (math.isfinite(x) and math.isfinite(y))
+            ]
+    if not left_out:
+        return ""
+    kinds = " or ".join(dict.fromkeys(number(v) for v in left_out))
+    values = "value" if len(left_out) == 1 else "values"
+    return f"not drawn: {len(left_out)} {values} at {kinds}"
+
+
 def row(*pictures: Picture) -> Picture:
     """Pictures side by side, as one."""
+    if not pictures:
+        raise ValueError("row takes the pictures to put side by side: row(fig, other)")
+    for picture in pictures:
+        if not isinstance(picture, Picture):
+            raise TypeError(
+                f"row takes plots (Figure, boundary(...), row(...)), got {type(picture).__name__}"
+            )
     parts, x, height = [], 0.0, 0.0
     for picture in pictures:
         svg = picture.svg()
@@ -250,9 +298,20 @@ def boundary(
     """A two-input model's output over its points' square, `grid` × `grid` cells (orange
     where it is positive, blue where negative, pale near 0), with the points on it,
     coloured by their labels. The model runs once per cell, under `no_grad`."""
+    if isinstance(grid, bool) or not isinstance(grid, int) or grid < 1:
+        raise ValueError(f"grid must be a whole number of cells >= 1, got {grid!r}")
+    size = _size(size, "size", 1.0)
     xs, ys = [float(p[0]) for p in points], [float(p[1]) for p in points]
-    lo_x, hi_x = _padded(xs)
-    lo_y, hi_y = _padded(ys)
+    if not xs:
+        raise ValueError("boundary needs points: give at least one (x, y) and its label")
+    for x, y in zip(xs, ys):
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise ValueError(
+                f"boundary: the point ({number(x)}, {number(y)}) is not finite; the square "
+                "the model is drawn over has finite corners: leave it out of points"
+            )
+    lo_x, hi_x = _span(xs, 0.1)
+    lo_y, hi_y = _span(ys, 0.1)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="mgl-boundary" width="{size:.0f}" '
         f'height="{size:.0f}" shape-rendering="crispEdges">',
@@ -261,16 +320,15 @@ def boundary(
     ]
     with no_grad():
         for r in range(grid):
-            y = hi_y - (r + 0.5) * (hi_y - lo_y) / grid
+            y = _between(lo_y, hi_y, 1.0 - (r + 0.5) / grid)
             for c in range(grid):
-                x = lo_x + (c + 0.5) * (hi_x - lo_x) / grid
-                out = model([x, y])
-                score = float((out[0] if isinstance(out, list) else out).data)
+                x = _between(lo_x, hi_x, (c + 0.5) / grid)
+                score = _score(model([x, y]))
                 parts.append(f'<rect x="{c}" y="{r}" width="1" height="1" fill="{shade(score)}"/>')
     parts.append("</g>")
     for x, y, label in zip(xs, ys, labels):
-        cx = (x - lo_x) / (hi_x - lo_x) * size
-        cy = (hi_y - y) / (hi_y - lo_y) * size
+        cx = _fraction(x, lo_x, hi_x) * size
+        cy = (1.0 - _fraction(y, lo_y, hi_y)) * size
         fill = POSITIVE if label > 0 else NEGATIVE
         parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="3" fill="{fill}" stroke="#222"/>')
     parts.append("</svg>")
@@ -286,10 +344,11 @@ def shade(score: float) -> str:
     return "#" + "".join(f"{round(a + (b - a) * abs(t)):02x}" for a, b in zip(pale, end))
 
 
-def _padded(values: list[float]) -> tuple[float, float]:
-    lo, hi = min(values), max(values)
-    pad = 0.1 * ((hi - lo) or 1.0)
-    return lo - pad, hi + pad
+def _score(out: Any) -> float:
+    """A model's output as one number: a Value, a number, or a list holding one first."""
+    if isinstance(out, (list, tuple)) and out:
+        out = out[0]
+    return float(out.data if isinstance(out, Value) else out)
 
 
 def _finite_runs(xs: list[float], ys: list[float]) -> list[list[tuple[float, float]]]:
@@ -303,24 +362,74 @@ def _finite_runs(xs: list[float], ys: list[float]) -> list[list[tuple[float, flo
     return [r for r in runs if r]
 
 
-def _span(values: list[float]) -> tuple[float, float]:
-    """The axis' range: the values' own and 5% more each way (a number alone: ±1)."""
+def _span(values: list[float], margin: float = 0.05) -> tuple[float, float]:
+    """The axis' range: the values' own and `margin` of it more each way, so that no
+    point sits on the frame. A range too narrow to draw (a number alone, a constant at
+    1e17, subnormal numbers) is padded instead: ±1 around a small number, ±10% around a
+    large one. The ends stay finite however large the values are."""
     if not values:
         return 0.0, 1.0
     lo, hi = min(values), max(values)
-    if lo == hi:
-        return lo - 1.0, hi + 1.0
-    margin = 0.05 * (hi - lo)  # so that no point sits on the frame
-    return lo - margin, hi + margin
+    size = max(abs(lo), abs(hi))
+    if hi - lo <= max(1e-9 * size, 1e-300):  # hi - lo may overflow to inf: then wide
+        middle, pad = lo / 2 + hi / 2, max(0.1 * size, 1.0)
+        lo, hi = middle - pad, middle + pad
+    else:
+        pad = 2 * margin * (hi / 2 - lo / 2)
+        lo, hi = lo - pad, hi + pad
+    return max(lo, -sys.float_info.max), min(hi, sys.float_info.max)
+
+
+def _fraction(v: float, lo: float, hi: float) -> float:
+    """How far v is from lo towards hi, 0 to 1, in halves so that no difference of
+    numbers near the largest float overflows."""
+    return (v / 2 - lo / 2) / (hi / 2 - lo / 2)
+
+
+def _between(lo: float, hi: float, t: float) -> float:
+    """The number a fraction t of the way from lo to hi (as `_fraction`, in halves)."""
+    return lo + 2 * t * (hi / 2 - lo / 2)
 
 
 def _ticks(lo: float, hi: float) -> list[float]:
     """Round numbers (1, 2 or 5 times a power of ten) inside [lo, hi], about five."""
-    raw = (hi - lo) / 5
+    raw = (hi / 2 - lo / 2) / 2.5
     power = 10.0 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
     first = math.ceil(lo / step)
     return [k * step for k in range(first, math.floor(hi / step) + 1)]
+
+
+def _size(value: object, name: str, least: float) -> float:
+    """A picture's size in pixels: a finite number of at least `least`, or ValueError."""
+    ok = _is_number(value) and not isinstance(value, (str, bytes))
+    if not (ok and least <= float(value) < math.inf):  # type: ignore[arg-type]  # a number if ok
+        raise ValueError(f"{name} must be a number of pixels >= {least:g}, got {value!r}")
+    return float(value)  # type: ignore[arg-type]  # a number: checked just above
+
+
+def _is_number(value: object) -> bool:
+    """A real number (numpy's too, or a Value): what a plot can put on an axis."""
+    if isinstance(value, (bool, str, bytes)):
+        return False
+    try:
+        float(value)  # type: ignore[arg-type]  # any object: that is the question
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _numbers(values: Any, what: str) -> list[float]:
+    """A plot's coordinates as floats: any iterable of numbers (a list, a generator, a
+    numpy array, Values), or TypeError naming the argument."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise TypeError(f"{what} must be a list of numbers, got {type(values).__name__}")
+    out = []
+    for i, v in enumerate(values):
+        if not _is_number(v):
+            raise TypeError(f"{what} must be numbers; item {i} is a {type(v).__name__}")
+        out.append(float(v))
+    return out
 
 
 def _tick(x: float) -> str:
@@ -335,11 +444,14 @@ def _text(x: float, y: float, text: str, *, anchor: str = "start", size: int = 1
 
 
 def _line(x1: float, y1: float, x2: float, y2: float, colour: str) -> str:
-    return f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{colour}"/>'
+    return (
+        f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
+        f'stroke="{html.escape(colour)}"/>'
+    )
 
 
 def _dot(x: float, y: float, colour: str) -> str:
-    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}" stroke="#222"/>'
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{html.escape(colour)}" stroke="#222"/>'
 
 
 def _attribute(svg: str, name: str) -> str:

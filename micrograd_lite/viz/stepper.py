@@ -20,6 +20,7 @@ import html
 import itertools
 import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -36,6 +37,7 @@ from micrograd_lite.viz.drawing import (
     number,
     operation_text,
 )
+from micrograd_lite.viz.files import file_format, target_file, write_file
 from micrograd_lite.viz.svg import image, lay_out, picture
 
 if TYPE_CHECKING:
@@ -186,12 +188,10 @@ class Stepper:
         )
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the standalone page to `path` (e.g. "steps.html")."""
-        target = Path(path)
-        if target.exists() and not target.is_file():  # a named pipe would block forever
-            raise ValueError(f"cannot save the page to {str(target)!r}: it is not a regular file")
-        target.write_text(self.html(), encoding="utf-8")
-        return target
+        """Write the standalone page to `path` (e.g. "steps.html"): whole, or not at all."""
+        target = target_file(path, "save the page to")
+        file_format(target, ("html", "htm"), "save the page to", default="html")
+        return write_file(target, self.html().encode("utf-8"))
 
 
 def stepper(root: Value, **options: Any) -> Stepper:
@@ -242,7 +242,8 @@ def _steps(root: Value, values: list[Value], name: dict[Value, str]) -> list[dic
         {
             "phase": "backward",
             "value": index[root],
-            "text": f"{grad_of(name[root])} = 1, the seed: d{name[root]}/d{name[root]} = 1",
+            "text": f"{grad_of(name[root])} = 1, the seed: "
+            f"d{term(name[root])}/d{term(name[root])} = 1",
             "set": [[index[root], "grad", "1"]],
         }
     )
@@ -264,7 +265,8 @@ def _steps(root: Value, values: list[Value], name: dict[Value, str]) -> list[dic
         for k, (parent, contribution) in enumerate(zip(node.parents, contributions)):
             if not parent.requires_grad or parent not in index:
                 continue
-            grads[parent] = grads.get(parent, 0.0) + contribution
+            # the first gradient as it is, as backward stores it: 0.0 + -0.0 would be 0.0
+            grads[parent] = grads[parent] + contribution if parent in grads else contribution
             total = number(contribution)
             if maths:  # the op's derivative as a learner writes it, then with the numbers in
                 by_name, by_number = maths[k]
@@ -303,7 +305,7 @@ def _formula(node: Value, args: Sequence[str]) -> str:
     assert node.op is not None
     symbol = {"*": "×"}.get(node.op.symbol, node.op.symbol)
     if len(args) == 2 and not symbol.isalpha():
-        return f"{args[0]} {symbol} {args[1]}"
+        return f"{term(args[0])} {symbol} {term(args[1])}"
     return f"{symbol}({', '.join(args)})"
 
 
@@ -345,7 +347,34 @@ def _maths_of(op: Any, node: Value, name: Mapping[Value, str], g: float) -> list
 
 def grad_of(name: str) -> str:
     """`o.grad`, or `(x1*w1 + x2*w2).grad` for a label that is more than one word."""
-    return f"{name}.grad" if name.replace(".", "").replace("_", "").isalnum() else f"({name}).grad"
+    return f"{term(name)}.grad"
+
+
+#: A word that reads as one term: a name (`x1`, `layers.0.w.1`, `wte[3][5]`), a number.
+_NAME = re.compile(r"[\w.\[\]]+")
+_NUMBER = re.compile(r"\d+(\.\d*)?e[+-]\d+")
+
+
+def term(word: str) -> str:
+    """`word` as one term of a formula: a label of more than one word, as `x1*w1 + x2*w2`
+    or `-3`, in parentheses, so that `y.grad × (x1*w1 + x2*w2)` reads right."""
+    inner = word.removesuffix(".grad")
+    if _NAME.fullmatch(inner) or _NUMBER.fullmatch(inner) or _enclosed(inner):
+        return word
+    return f"({word})"
+
+
+def _enclosed(text: str) -> bool:
+    """Whether `text` is one pair of parentheses and what they hold: `(a + b)`, not
+    `(a) + (b)`."""
+    if not (text.startswith("(") and text.endswith(")")):
+        return False
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and i < len(text) - 1:
+            return False
+    return depth == 0
 
 
 def _times(g: str, maths: str, factor: tuple[str, int]) -> str:
@@ -380,7 +409,7 @@ def _written(node: ast.expr, words: Mapping[str, str]) -> tuple[str, int]:
         return text if precedence >= at_least else f"({text})"
 
     if isinstance(node, ast.Name):
-        return words.get(node.id, node.id), _ATOM
+        return term(words.get(node.id, node.id)), _ATOM
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
         return number(float(node.value)), _ATOM
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
@@ -437,7 +466,7 @@ def _show(code: str, words: Mapping[str, str]) -> str:
             return node
 
         def visit_Name(self, node: ast.Name) -> ast.AST:
-            return ast.Name(id=words.get(node.id, node.id))
+            return ast.Name(id=term(words.get(node.id, node.id)))
 
     tree = Readable().visit(ast.parse(code, mode="eval"))
     return ast.unparse(tree).replace(" * ", " × ")
