@@ -53,6 +53,14 @@ class Module:
     #: is no dropout or batch norm), so `train()` and `eval()` only set it.
     training: bool = True
 
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """`model(x)` runs `forward(x)`, as in PyTorch; micrograd's modules define `__call__`."""
+        forward = getattr(self, "forward", None)
+        if forward is None:
+            name = type(self).__name__
+            raise TypeError(f"{name} has no forward(): define forward(self, x) to call {name}(x)")
+        return forward(*args, **kwargs)
+
     def children(self) -> list[Module]:
         """The modules directly inside this one (a Layer's neurons, an MLP's layers): by
         default those kept in attributes, alone or in lists, tuples and dicts, as PyTorch's."""

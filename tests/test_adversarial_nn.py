@@ -74,6 +74,16 @@ class TestModulesFindTheirParameters:
         SGD(net.parameters(), lr=0.1).step()
         assert [p.data for p in net.parameters()] != before
 
+    def test_calling_a_pytorch_style_module_runs_its_forward(self) -> None:
+        """`net(x)` runs `net.forward(x)`, as in PyTorch (it once said Net is not callable)."""
+        net = Net()
+        assert net([1.0, -2.0]).data == net.forward([1.0, -2.0]).data
+
+    def test_calling_a_module_without_forward_says_to_define_it(self) -> None:
+        """A module with neither forward() nor __call__ says what to define."""
+        with pytest.raises(TypeError, match=r"define forward\(self, x\)"):
+            nn.Module()([1.0])
+
     def test_values_in_lists_tuples_and_dicts_are_parameters(self) -> None:
         """As ParameterList and ModuleDict: containers are looked into, named by index or key."""
         m = nn.Module()

@@ -143,7 +143,7 @@ class Live:
         if inputs is None:
             inputs = [0.0] * (_inputs_of(self.model) or 0)
         xs = [Value(x, label=f"x{i}", requires_grad=False) for i, x in enumerate(inputs)]
-        out = self.model(xs)  # type: ignore[operator]  # an nn.Module is callable
+        out = self.model(xs)
         outputs = out if isinstance(out, list) else [out]
         root = outputs[0] if len(outputs) == 1 else _gather(outputs)
         return build(root, model=self.model, collapse=self.collapse, max_nodes=self.max_nodes)
