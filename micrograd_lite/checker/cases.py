@@ -129,6 +129,12 @@ def _cases() -> list[Case]:
             neuron,
             ("__add__", "__mul__", "backward"),
         ),
+        Case(
+            "tanh",
+            "h1 = (x*w1 + b1).tanh()\nh2 = (x*w2).tanh()\no = h1*v1 + h2*v2\nloss = (o - y) ** 2",
+            mlp,
+            ("__add__", "__mul__", "__sub__", "__pow__", "backward"),
+        ),
         Case("relu", "c = a.relu()", {"a": 1.5}),
         Case("relu", "c = a.relu()", {"a": -1.5}),
         Case("relu", "c = a.relu()\nd = c * a", {"a": 1.5}, ("__mul__", "backward")),
@@ -137,14 +143,8 @@ def _cases() -> list[Case]:
         Case("sigmoid", "c = a.sigmoid()\nd = c * a", {"a": 0.5}, ("__mul__", "backward")),
         # -- the walk: order, a node reached twice, depth, twice ------------------------
         Case("backward", "c = a * b\nd = c + a", a3b, ("__add__", "__mul__")),
-        Case("backward", "c = a * b\nd = c + c", a3b, ("__add__", "__mul__")),
+        Case("backward", "c = a * b\nd = c + a\ne = d * c", a3b, ("__add__", "__mul__")),
         Case("backward", "c = a * b\nd = c + b\ne = d * a", a3b, ("__add__", "__mul__")),
-        Case(
-            "backward",
-            "h1 = (x*w1 + b1).tanh()\nh2 = (x*w2).tanh()\no = h1*v1 + h2*v2\nloss = (o - y) ** 2",
-            mlp,
-            ("__add__", "__mul__", "tanh", "__sub__", "__pow__"),
-        ),
         Case(
             "backward",
             "c = a\nfor _ in range(3000):\n    c = c + a",
