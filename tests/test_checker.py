@@ -83,7 +83,8 @@ MUTANTS = {
     ),
     "number not wrapped": (
         LECTURE,
-        'other = other if isinstance(other, Value) else Value(other)\n        out = Value(self.data + other.data, (self, other), "+")',
+        "other = other if isinstance(other, Value) else Value(other)\n"
+        '        out = Value(self.data + other.data, (self, other), "+")',
         'out = Value(self.data + other.data, (self, other), "+")',
         "__add__",
         "number",
@@ -250,7 +251,7 @@ def test_an_unknown_op_is_refused_with_the_known_ones() -> None:
 
 def test_the_report_crosses_processes_unchanged() -> None:
     """A report is plain data: to_dict and from_dict give the same text."""
-    source, old, new, op, _ = MUTANTS["tanh 1 - t"]
+    source, old, new, _op, _ = MUTANTS["tanh 1 - t"]
     report = check(mutant(source, old, new))
     assert str(Report.from_dict(report.to_dict())) == str(report)
 
