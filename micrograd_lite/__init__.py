@@ -16,6 +16,7 @@ replaces Python's own `sum` and `compile`. Use them as `mg.sum(...)`, `mg.compil
 
 from micrograd_lite import nn, ops, optim
 from micrograd_lite.autograd import backward, grad, topological_order
+from micrograd_lite.checker import check
 from micrograd_lite.compiler import CompiledFunction, CompileError, compile  # noqa: A004, F401
 from micrograd_lite.engine import Value, mean, sum  # noqa: A004, F401  # as torch.sum
 from micrograd_lite.grad_mode import (
@@ -33,6 +34,7 @@ __all__ = [
     "Value",
     "Op",
     "backward",
+    "check",
     "define_op",
     "CompiledFunction",
     "CompileError",

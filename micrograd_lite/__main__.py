@@ -1,6 +1,7 @@
-"""Command line: draw an expression's graph after backward.
+"""Command line: draw an expression's graph after backward; check a learner's Value class.
 
     python -m micrograd_lite graph "tanh(a * b + c)" --var a=2 --var b=-3 --var c=1 -o out.svg
+    python -m micrograd_lite check my_engine.py        # or notebook.ipynb, or file.py:MyValue
 
 The expression is parsed with `ast` and walked here; it is never passed to `eval`.
 Only numbers, the variables given with --var, `+ - * / **`, unary `-` and `+` and calls
@@ -405,6 +406,9 @@ def _parser() -> _Parser:
     graph.add_argument("--var", action="append", type=parse_var, default=[], metavar="NAME=NUMBER")
     graph.add_argument("-o", "--output", required=True, help="the .svg file to write")
     graph.add_argument("--rankdir", default="LR", choices=["LR", "TB", "RL", "BT"])
+    check = commands.add_parser("check", help="check your own Value class, op by op")
+    check.add_argument("target", help="FILE[:NAME]: a .py file or notebook, the class (Value)")
+    check.add_argument("--op", action="append", help="check only this op, e.g. __mul__ or tanh")
     return parser
 
 
@@ -415,6 +419,10 @@ _OPTION_LIKE = re.compile(r"--[A-Za-z][\w-]*(=.*)?")
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args, extra = parser.parse_known_args(argv)
+    if args.command == "check":
+        if extra:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        return check_command(args.target, args.op)
     if args.expression is None and len(extra) == 1 and not _OPTION_LIKE.fullmatch(extra[0]):
         args.expression = extra.pop()  # "-x+1", taken by argparse for an option
     if extra:
@@ -444,6 +452,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"cannot write {args.output}: {error.strerror or error}")
     print(f"out = {out.data:.6g}; wrote {target}")
     return 0
+
+
+def check_command(target: str, ops: list[str] | None) -> int:
+    """`check FILE[:NAME]`: print the report; 0 all right, 1 anything wrong, 2 not loaded."""
+    from micrograd_lite.checker import LoadError, check_file
+
+    path, name = target, "Value"
+    head, _, tail = target.rpartition(":")
+    if head and tail.isidentifier():
+        path, name = head, tail
+    try:
+        report = check_file(path, name, ops=ops)
+    except (LoadError, ValueError) as error:
+        return _fail(str(error))
+    print(report)
+    return 0 if report.ok else 1
 
 
 def _fail(message: str) -> int:

@@ -596,3 +596,16 @@ _CODE = """(function () {{
   current = -1;  // nothing applied yet
   show(0);
 }})();"""
+
+
+def chain_rule_steps(root: Value, names: Mapping[Value, str]) -> list[str]:
+    """The backward pass from root as the stepper writes it, one line per input reached:
+    `a.grad += c.grad × b = 1 × -2 = -2`; each Value called by its name in names, else
+    by its label, else t1, t2, ..."""
+    values = topological_order([root])
+    unnamed = (f"t{k}" for k in itertools.count(1))
+    name = {v: names.get(v) or v.label or next(unnamed) for v in values}
+    steps = _steps(root, values, name)
+    return [
+        line for step in steps if step["phase"] == "backward" for line in step["text"].split("\n")
+    ]
