@@ -24,6 +24,7 @@ The observer is this thread's own (a `ContextVar`), so other threads go on as be
 from __future__ import annotations
 
 import os
+import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -80,17 +81,35 @@ class _Recorder:
         if "backward()" in action or "grad()" in action:
             action += "; a compiled call runs backward itself, so return the loss"
         elif action.startswith("reads ."):
-            action += _MICROGRAD_OP  # micrograd's way of adding an op reads .data first
+            # micrograd's way of adding an op, a method of a Value class, reads .data first
+            action += _MICROGRAD_OP if _in_a_value_method() else _TRACED_READ
         error = CompileError(action)
         error.action = action
         raise error
 
 
-#: Added to a refused read: micrograd's way of adding an op reads `.data` first.
+#: Added to a refused read made in a method of a Value class: micrograd's way of adding
+#: an op (and microgpt's, `Value(data, children, local_grads)`) reads `.data` first.
 _MICROGRAD_OP = (
-    " (a micrograd-style op, Value(data, children, op) with a _backward closure, cannot "
-    "be compiled: define it with micrograd_lite.define_op)"
+    " in a method of its Value class (an op added the micrograd way, Value(data, children, "
+    "...) built from numbers, cannot be compiled: define it with micrograd_lite.define_op)"
 )
+#: Added to any other refused read: fn took the number of a Value it computes with.
+_TRACED_READ = (
+    " that fn computes with, whose number changes from call to call, so compiled code "
+    "would replay this call's number; use the Value itself (`max(logits)` in place of "
+    "`max(v.data for v in logits)`, `x.relu()` in place of `max(0, x.data)`)"
+)
+
+
+def _in_a_value_method() -> bool:
+    """Whether the innermost code outside this library is a method of a Value (`self`)."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_LIBRARY):
+        frame = frame.f_back  # type: ignore[assignment]  # None ends the loop
+    if frame is None or frame.f_code.co_varnames[:1] != ("self",):
+        return False
+    return isinstance(frame.f_locals.get("self"), Value)
 
 
 def record(fn: Callable[..., Any], args: tuple[Any, ...], grad_enabled: bool) -> Recording:
