@@ -372,6 +372,7 @@ class _Replay:
                 self.stale = stale
                 return _RECORD_AGAIN  # fn would read other data from outside: record it
         seeds: Sequence[float] = ()
+        reasons = self.reasons[not backward]
         backward = backward and bool(self.differentiable)
         if backward:
             if self.not_leaves:
@@ -393,7 +394,7 @@ class _Replay:
             return _RECORD_AGAIN  # a guard failed: fn would branch differently
         if self.calls_left > 0:
             self.calls_left -= 1
-        return _build(self.result_shape, datas, self.labels, self.reasons[not backward])
+        return _build(self.result_shape, datas, self.labels, reasons)
 
     def hand_over(self) -> None:
         """Generate the code, the tape having run as often as it takes to pay for that:
