@@ -159,8 +159,7 @@ class Value:
         if not isinstance(label, str):
             raise TypeError(f"label must be a str, got {type(label).__name__}")
         if not isinstance(_op, str):  # microgpt's `Value(data, children, local_grads)`
-            _children = _children_of(_children)
-            _op = _local_grads(_op, _children)
+            _children, _op = _with_local_grads(_children, _op)
         if not isinstance(requires_grad, bool):
             raise TypeError(f"requires_grad must be True or False, got {requires_grad!r}")
         self._data = number
@@ -829,8 +828,12 @@ class LocalGrads(Op):
         return tuple([local * g for local in self.local_grads])
 
 
-def _local_grads(given: object, parents: tuple[Value, ...]) -> tuple[float, ...]:
-    """The local gradients of `Value(data, children, local_grads)`, one float per child."""
+def _with_local_grads(
+    children: object, given: object
+) -> tuple[tuple[Value, ...], tuple[float, ...]]:
+    """The children and local gradients of `Value(data, children, local_grads)`: a tuple
+    of Values, and one float for each."""
+    parents = _children_of(children)
     if not isinstance(given, (tuple, list)):
         raise TypeError(
             "_op must be a str, the operation's symbol (or a tuple of numbers, each child's "
@@ -853,7 +856,7 @@ def _local_grads(given: object, parents: tuple[Value, ...]) -> tuple[float, ...]
                 f"got a {got}{hint}"
             )
         local.append(number)
-    return tuple(local)
+    return parents, tuple(local)
 
 
 def _closure_op(symbol: str) -> Op:

@@ -633,8 +633,8 @@ def _stand_in(v: Value) -> Value:
     with its label and attributes, those in its class's own `__slots__` too."""
     stand_in = copy.copy(v)
     for name in _value_slots(type(v)):
-        if hasattr(v, name):
-            setattr(stand_in, name, getattr(v, name))
+        if hasattr(v, name):  # set through the slot's own descriptor, as `copy` would
+            getattr(type(v), name).__set__(stand_in, getattr(v, name))
     return stand_in
 
 

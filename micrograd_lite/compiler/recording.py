@@ -24,7 +24,6 @@ The observer is this thread's own (a `ContextVar`), so other threads go on as be
 from __future__ import annotations
 
 import os
-import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -80,9 +79,6 @@ class _Recorder:
     def check(self, action: str) -> None:
         if "backward()" in action or "grad()" in action:
             action += "; a compiled call runs backward itself, so return the loss"
-        elif action.startswith("reads ."):
-            # micrograd's way of adding an op, a method of a Value class, reads .data first
-            action += _MICROGRAD_OP if _in_a_value_method() else _TRACED_READ
         error = CompileError(action)
         error.action = action
         raise error
@@ -102,14 +98,17 @@ _TRACED_READ = (
 )
 
 
-def _in_a_value_method() -> bool:
-    """Whether the innermost code outside this library is a method of a Value (`self`)."""
-    frame = sys._getframe(1)
-    while frame is not None and frame.f_code.co_filename.startswith(_LIBRARY):
-        frame = frame.f_back  # type: ignore[assignment]  # None ends the loop
-    if frame is None or frame.f_code.co_varnames[:1] != ("self",):
+def _in_a_value_method(trace: TracebackType | None) -> bool:
+    """Whether the innermost code of the traceback outside this library and Python's
+    own is a method of a Value (its `self`): where micrograd's way of adding an op reads."""
+    frames = [
+        frame
+        for frame, _ in traceback.walk_tb(trace)
+        if not frame.f_code.co_filename.startswith((_LIBRARY, _STANDARD_LIBRARY))
+    ]
+    if not frames or frames[-1].f_code.co_varnames[:1] != ("self",):
         return False
-    return isinstance(frame.f_locals.get("self"), Value)
+    return isinstance(frames[-1].f_locals.get("self"), Value)
 
 
 def record(fn: Callable[..., Any], args: tuple[Any, ...], grad_enabled: bool) -> Recording:
@@ -133,6 +132,8 @@ _STANDARD_LIBRARY = os.path.dirname(os.__file__) + os.sep  # where `os`, and `co
 
 def _refusal(what: str, trace: TracebackType | None) -> str:
     """The message of a refusal: what fn did, on which line of fn, and what to do."""
+    if what.startswith("reads ."):  # of a Value: say which, and what to write instead
+        what += _MICROGRAD_OP if _in_a_value_method(trace) else _TRACED_READ
     return (
         f"micrograd_lite.compile cannot record this: {_user_line(trace)} {what}. "
         "Compiled code replays only operations on Values; compare Values directly "
