@@ -148,7 +148,7 @@ class Value:
         self,
         data: float,
         _children: Iterable[Value] = (),
-        _op: str = "",
+        _op: str | Sequence[float] = "",
         label: str = "",
         *,
         requires_grad: bool = True,
@@ -158,8 +158,8 @@ class Value:
             raise TypeError(_not_a_number_message(data))
         if not isinstance(label, str):
             raise TypeError(f"label must be a str, got {type(label).__name__}")
-        if not isinstance(_op, str):
-            raise TypeError(f"_op must be a str, the operation's symbol, got {type(_op).__name__}")
+        if not isinstance(_op, str):  # microgpt's `Value(data, children, local_grads)`
+            _children, _op = _with_local_grads(_children, _op)
         if not isinstance(requires_grad, bool):
             raise TypeError(f"requires_grad must be True or False, got {requires_grad!r}")
         self._data = number
@@ -170,7 +170,7 @@ class Value:
             self.label = label
         parents = _children_of(_children)
         if parents:
-            _make_closure_node(self, parents, _op)
+            _make_node(self, parents, _op)
 
     # -- operations: each is its op, applied; the calculus is in ops.py --------------
 
@@ -760,22 +760,103 @@ _closure_ops: dict[str, Op] = {}
 _CLOSURE_OPS_KEPT = 256
 
 
-def _make_closure_node(v: Value, parents: tuple[Value, ...], symbol: str) -> None:
-    """micrograd's node, `Value(data, (a, b), '+')`: its `_backward` closure, once set,
-    differentiates it; until then it passes no gradient on."""
-    grad_mode.check_observed(
-        f"makes a node with Value(data, children, {symbol!r}), whose _backward closure "
-        "cannot be followed; define the operation with micrograd_lite.define_op"
-    )
+def _make_node(v: Value, parents: tuple[Value, ...], symbol: str | tuple[float, ...]) -> None:
+    """A node made with `Value(data, children, ...)`: micrograd's `Value(data, (a, b), '+')`,
+    whose `_backward` closure, once set, differentiates it (until then it passes no
+    gradient on), or `Value(data, (a, b), (da, db))`, each child with its local gradient,
+    which passes `local gradient * gradient` to each child."""
+    closure = isinstance(symbol, str)
+    if closure:
+        grad_mode.check_observed(
+            f"makes a node with Value(data, children, {symbol!r}), whose _backward closure "
+            "cannot be followed; define the operation with micrograd_lite.define_op"
+        )
+    else:
+        grad_mode.check_observed(
+            "makes a node with Value(data, children, local_grads), whose numbers "
+            "compiled code cannot recompute; write the operation with Value's own "
+            "operations, or define it with micrograd_lite.define_op"
+        )
     mode = _get_mode()
     v.requires_grad = bool(
         v.requires_grad and mode & _RECORD and any(p.requires_grad for p in parents)
     )
-    if v.requires_grad:
-        v.op = _closure_op(symbol)
+    if not v.requires_grad:
+        return
+    if closure:
+        v.op = _closure_op(symbol)  # type: ignore[arg-type]  # a str here
         v._a = parents
         v._b = None
-        v._seq = _next_seq()
+    else:
+        v.op = op = _new(LocalGrads)
+        op.local_grads = symbol  # type: ignore[assignment]  # a tuple of floats here
+        op.arity = arity = len(parents) if len(parents) < 3 else 0
+        v._a = parents[0] if arity else parents  # as an op's node keeps them
+        v._b = parents[1] if arity == 2 else None
+    v._seq = _next_seq()
+
+
+class LocalGrads(Op):
+    """The `grad_fn` of a node made with `Value(data, children, local_grads)`: each child
+    receives its local gradient times the node's gradient. One per node, since the
+    local gradients are the node's own numbers."""
+
+    __slots__ = ("local_grads",)
+    local_grads: tuple[float, ...]
+
+    # what every such node shares, in place of the slots an op fills in `Op.__init__`
+    key = "local_grads"
+    _name = "LocalGradsBackward"
+    symbol = "local"
+    constant_inputs = ()
+    closure = False
+    maths = ()
+
+    def forward(self, *inputs: float) -> float:
+        raise TypeError(
+            "a node made with Value(data, children, local_grads) has no forward to apply"
+        )
+
+    def vjp(self, g: Any, out: Any, *inputs: Any) -> tuple[Any, ...]:
+        if isinstance(g, Value):  # grad(create_graph=True): the local gradients are numbers
+            raise RuntimeError(
+                "grad(create_graph=True) cannot differentiate a node made with Value(data, "
+                "children, local_grads): its local gradients are numbers, not Values. Write "
+                "the operation with Value's own operations, or define it with "
+                "micrograd_lite.define_op"
+            )
+        return tuple([local * g for local in self.local_grads])
+
+
+def _with_local_grads(
+    children: object, given: object
+) -> tuple[tuple[Value, ...], tuple[float, ...]]:
+    """The children and local gradients of `Value(data, children, local_grads)`: a tuple
+    of Values, and one float for each."""
+    parents = _children_of(children)
+    if not isinstance(given, (tuple, list)):
+        raise TypeError(
+            "_op must be a str, the operation's symbol (or a tuple of numbers, each child's "
+            f"local gradient), got {type(given).__name__}"
+        )
+    if len(given) != len(parents):
+        raise TypeError(
+            f"Value(data, children, local_grads) takes one local gradient per child: got "
+            f"{_count(len(parents), 'child', 'children')} and "
+            f"{_count(len(given), 'local gradient', 'local gradients')}"
+        )
+    local: list[float] = []
+    for d in given:
+        number = as_float(d)
+        if number is None:
+            got = type(d).__name__
+            hint = ": write its .data" if isinstance(d, Value) else ""
+            raise TypeError(
+                f"Value(data, children, local_grads) takes the local gradients as numbers, "
+                f"got a {got}{hint}"
+            )
+        local.append(number)
+    return parents, tuple(local)
 
 
 def _closure_op(symbol: str) -> Op:
@@ -797,6 +878,10 @@ def _closure_forward(*inputs: float) -> float:
 
 def _closure_rule(g: float, out: float, *inputs: float) -> tuple[float, ...]:
     raise TypeError("a node made with Value(data, children, op) runs its _backward closure")
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def _children_of(children: object) -> tuple[Value, ...]:

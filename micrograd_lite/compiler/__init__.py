@@ -10,6 +10,7 @@ it as one straight-line Python function, which is quicker to run.
 - `tape.py` turns the recording into flat lists of instructions and runs them;
 - `symbolic.py` turns the ops' forwards and rules into Python expressions;
 - `codegen.py` writes the recording out as a function, one local per value;
+- `watch.py` finds the global and enclosing variables fn reads, and checks them;
 - `function.py` is what `compile` returns: its cache of recordings, and a call.
 """
 

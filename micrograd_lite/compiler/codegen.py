@@ -22,9 +22,17 @@ For `tanh(a * b)` with `a`, `b` the arguments, the function reads:
         g2 = g3 * ((1.0 - v3) * (1.0 + v3))  # TanhBackward0
         g0 = g2 * v1  # MulBackward0
         g1 = g2 * v0
-        inputs[0].grad = inputs[0].grad + g0 if inputs[0].grad else g0
-        inputs[1].grad = inputs[1].grad + g1 if inputs[1].grad else g1
-        return outputs
+        olds = (inputs[0].grad, inputs[1].grad)
+        try:
+            inputs[0].grad = olds[0] + g0 if olds[0] else g0
+            inputs[1].grad = olds[1] + g1 if olds[1] else g1
+            return outputs
+        except BaseException:
+            for leaf, old in zip((inputs[0], inputs[1]), olds):
+                leaf.grad = old
+            raise
+
+A Ctrl-C that lands among the writes to `.grad` puts every `.grad` back as it was.
 """
 
 from __future__ import annotations
@@ -103,8 +111,7 @@ def generate(
     for guard in guards_at.get(len(recording.nodes), ()):
         writer.guard(guard)
 
-    names = [writer.value(v) for v in outputs]
-    writer.emit(f"outputs = ({', '.join(names)}{',' if len(names) == 1 else ''})")
+    writer.emit(f"outputs = {_tuple([writer.value(v) for v in outputs])}")
     writer.emit("if not backward:")
     writer.emit("    return outputs")
     results, leaves = graph_below(roots) if roots else ([], [])
@@ -112,10 +119,18 @@ def generate(
         writer.accumulate(outputs[i], f"seeds[{k}]")
     for node in results:
         writer.backward(node)
-    for leaf in leaves:
-        holder, g = writer.holder(leaf), writer.grads[leaf]
-        writer.emit(f"{holder}.grad = {holder}.grad + {g} if {holder}.grad else {g}")
-    writer.emit("return outputs")
+    # each leaf's sum added to its .grad, and every .grad put back if that is interrupted
+    holders = [writer.holder(leaf) for leaf in leaves]
+    writer.emit(f"olds = {_tuple([f'{h}.grad' for h in holders])}")
+    writer.emit("try:")
+    for k, (leaf, holder) in enumerate(zip(leaves, holders)):
+        g = writer.grads[leaf]
+        writer.emit(f"    {holder}.grad = olds[{k}] + {g} if olds[{k}] else {g}")
+    writer.emit("    return outputs")
+    writer.emit("except BaseException:")
+    writer.emit(f"    for leaf, old in zip({_tuple(holders)}, olds):")
+    writer.emit("        leaf.grad = old")
+    writer.emit("    raise")
 
     header = (
         f"def {name}(inputs, captured, seeds, backward):\n"
@@ -312,6 +327,11 @@ class _Writer:
         if template is None:
             return None
         return [t.format(*args) for t in template]
+
+
+def _tuple(items: list[str]) -> str:
+    """The code of a tuple of `items`: `(a, b)`, `(a,)`, `()`."""
+    return f"({', '.join(items)}{',' if len(items) == 1 else ''})"
 
 
 def _code(x: str | float) -> str:

@@ -16,6 +16,7 @@ import builtins
 import copy
 import functools
 import gc
+import threading
 import types
 import warnings
 from collections import deque
@@ -34,6 +35,7 @@ from micrograd_lite.compiler.codegen import (
 from micrograd_lite.compiler.recording import CompileError, Recording, record
 from micrograd_lite.compiler.symbolic import names
 from micrograd_lite.compiler.tape import Tape
+from micrograd_lite.compiler.watch import Watched, changed, outside_reads
 from micrograd_lite.engine import Value, as_float
 
 __all__ = ["CompiledFunction", "compile"]
@@ -43,9 +45,18 @@ _RECORD = grad_mode.RECORD
 _OBSERVED = grad_mode.OBSERVED
 _EAGER = grad_mode.ANOMALY | _OBSERVED
 
-#: What `backward()` says of a Value a compiled call returned.
+#: What `backward()` says of a Value a compiled call returned: after a call that ran
+#: backward, under `no_grad()`, and where fn's result did not require grad.
 RETURNED = (
     "it was returned by a compiled function, whose call has already run backward and filled .grad"
+)
+RETURNED_UNDER_NO_GRAD = (
+    "it was returned by a compiled function called under no_grad(), which runs the forward "
+    "only and fills no .grad; call it with grad enabled to run backward"
+)
+RETURNED_WITHOUT_GRAD = (
+    "it was returned by a compiled function, and fn computed it from no Value that "
+    "requires grad, so there is no gradient to fill"
 )
 
 
@@ -99,9 +110,10 @@ class CompiledFunction:
         self.generate = generate
         self.recordings = 0  # how many times fn has been recorded
         self.warned = False  # whether it has said that it stopped recording
-        self.generations = 0  # how many recordings have had their code generated
         self._by_shape: dict[tuple[Any, ...], list[_Replay]] = {}
         self._latest: _Replay | None = None
+        # One thread records at a time, so `max_recordings` holds however many call at once.
+        self._recording = threading.Lock()
 
     def __call__(
         self, *args: Any, grad_outputs: float | Sequence[float] | None = None, **keywords: Any
@@ -118,24 +130,36 @@ class CompiledFunction:
         backward = bool(mode & _RECORD)
         inputs, shape = _flatten_arguments(args)
         shape = (backward, shape)  # fn may ask is_grad_enabled(): each mode its recordings
-        replays = self._by_shape.get(shape, ())
-        for replay in replays:
-            result = replay.run(inputs, grad_outputs, backward)
-            if result is not _RECORD_AGAIN:
-                break
-        else:  # no recording fits this call: record one, if fn has not been too often
-            if self.recordings >= self.max_recordings:
-                self._warn_once(replays)
-                return self._call_eagerly(args, grad_outputs, mode)
-            replay = self._record(args, inputs, shape, backward)
-            result = replay.run(inputs, grad_outputs, backward)
-            if result is _RECORD_AGAIN:  # cannot happen: the recording's data passes its guards
-                raise AssertionError("a new recording failed its own guards")
+        while True:
+            recorded = self.recordings
+            replays = self._by_shape.get(shape, ())
+            for replay in replays:
+                result = replay.run(inputs, grad_outputs, backward)
+                if result is not _RECORD_AGAIN:
+                    break
+            else:  # no recording fits this call: record one, if fn has not been too often
+                with self._recording:
+                    if self.recordings != recorded:
+                        continue  # another thread recorded while this one looked: try it
+                    if self.recordings >= self.max_recordings:
+                        self._warn_once(replays)
+                        replay = None
+                    else:
+                        replay = self._record(args, inputs, shape, backward)
+                if replay is None:
+                    return self._call_eagerly(args, grad_outputs, mode)
+                result = replay.run(inputs, grad_outputs, backward)
+                if result is _RECORD_AGAIN:  # its data passes its guards, and its variables
+                    continue  # are as copied, unless another thread changed one meanwhile
+            break
         if result is _RUN_EAGERLY:
             return self._call_eagerly(args, grad_outputs, mode)
-        if replay.due():
-            self.generations += replay.generate()
         return result
+
+    @property
+    def generations(self) -> int:
+        """How many recordings have handed over from their tape to generated code."""
+        return builtins.sum(r.tape is None for rs in self._by_shape.values() for r in rs)
 
     @property
     def calls_until_generated(self) -> int | None:
@@ -165,13 +189,21 @@ class CompiledFunction:
         if self.warned:
             return
         self.warned = True
-        why = (
-            "a comparison came out otherwise or a parameter's requires_grad changed"
-            if replays
-            else "its arguments differ from every recorded call's (another list length, "
-            "number, label or class, another Value or number held by an object passed in, "
-            "or another grad mode)"
-        )
+        stale = next((r.stale for r in replays if r.stale), None)
+        if stale is not None:
+            why = (
+                f"fn reads {stale!r} from outside its arguments (a global or enclosing "
+                "variable), and it holds other contents than in every recorded call, "
+                "which replay what it held then"
+            )
+        elif replays:
+            why = "a comparison came out otherwise or a parameter's requires_grad changed"
+        else:
+            why = (
+                "its arguments differ from every recorded call's (another list length, "
+                "number, label or class, another Value or number held by an object passed "
+                "in, or another grad mode)"
+            )
         warnings.warn(
             f"micrograd_lite.compile: {self!r} has been recorded max_recordings = "
             f"{self.max_recordings} times, and this call fits none of the recordings: "
@@ -188,8 +220,9 @@ class CompiledFunction:
         # fn runs on fresh leaves standing in for the argument Values, so the recording
         # can tell an argument from the same Value reached another way (a closure).
         # (copies: of the same class, with the same label and attributes)
-        stand_ins = [copy.copy(v) for v in inputs]
+        stand_ins = [_stand_in(v) for v in inputs]
         stand_in_for = {id(v): s for v, s in zip(inputs, stand_ins)}
+        watched = outside_reads(self.fn)  # copied before fn runs: what it reads
         with _collector_paused():
             recording = record(self.fn, _replace_values(args, stand_in_for), backward)
             outputs: list[Value] = []
@@ -201,16 +234,18 @@ class CompiledFunction:
             result_shape,
             tuple(v.label for v in outputs),
             not_leaves=any(v.op is not None for v in inputs),
+            watched=watched,
         )
         if self.generate is not False and (self.generate or tape.nodes <= GENERATE_LIMIT):
             # kept until the code is generated: the generator writes out the graph
             replay.source_of = _Source(recording, outputs, positions, function_name(self.fn))
             replay.calls_left = 0 if self.generate else GENERATE_AFTER
             if self.generate:
-                self.generations += replay.generate()
+                replay.generate()
         self.recordings += 1
         self._latest = replay
-        self._by_shape.setdefault(shape, []).insert(0, replay)  # the newest first
+        # the newest first, in a new list: a thread looking through the old one goes on
+        self._by_shape[shape] = [replay, *self._by_shape.get(shape, ())]
         return replay
 
     def _call_eagerly(self, args: tuple[Any, ...], grad_outputs: Any, mode: int) -> Any:
@@ -225,7 +260,8 @@ class CompiledFunction:
             autograd.backward(
                 [outputs[i] for i in differentiable], [seeds[i] for i in differentiable]
             )
-        return _build(shape, [v.data for v in outputs], [v.label for v in outputs])
+        why = _reasons(len(outputs), differentiable, bool(mode & _RECORD))
+        return _build(shape, [v.data for v in outputs], [v.label for v in outputs], why)
 
 
 @contextmanager
@@ -285,10 +321,19 @@ class _Replay:
         "captured_ids",
         "not_leaves",
         "tape_only",
+        "watched",
+        "stale",
+        "reasons",
+        "handing_over",
     )
 
     def __init__(
-        self, tape: Tape, result_shape: Any, labels: tuple[str, ...], not_leaves: bool
+        self,
+        tape: Tape,
+        result_shape: Any,
+        labels: tuple[str, ...],
+        not_leaves: bool,
+        watched: list[Watched],
     ) -> None:
         self.tape: Tape | None = tape
         self.function: Callable[..., Any] = tape.run
@@ -303,6 +348,14 @@ class _Replay:
         self.captured_ids = frozenset(map(id, self.captured))  # alive: self.captured holds them
         self.not_leaves = not_leaves
         self.tape_only = ""  # why its code was not generated, where that was found out late
+        self.watched = watched  # what fn read from outside its arguments, as it was
+        self.stale = ""  # the name of such a variable, once a call found it changed
+        # what backward() on a returned Value says, with grad enabled and under no_grad
+        self.reasons = (
+            _reasons(len(labels), self.differentiable, True),
+            _reasons(len(labels), self.differentiable, False),
+        )
+        self.handing_over = threading.Lock()  # one thread generates the code
 
     def run(self, inputs: list[Value], grad_outputs: Any, backward: bool) -> Any:
         captured = self.captured
@@ -313,7 +366,13 @@ class _Replay:
                 # fn reaches this Value both as an argument and another way (a closure):
                 # one leaf under two names in the code would lose a gradient contribution
                 return _RUN_EAGERLY
+        if self.watched:
+            stale = changed(self.watched)
+            if stale is not None:
+                self.stale = stale
+                return _RECORD_AGAIN  # fn would read other data from outside: record it
         seeds: Sequence[float] = ()
+        reasons = self.reasons[not backward]
         backward = backward and bool(self.differentiable)
         if backward:
             if self.not_leaves:
@@ -324,6 +383,8 @@ class _Replay:
                 )
             all_seeds = _seeds(len(self.labels), grad_outputs)
             seeds = [all_seeds[i] for i in self.differentiable]
+        if self.tape is not None and 0 <= self.calls_left <= 1:
+            self.hand_over()  # before the run, so a failure adds no gradient
         if backward:  # its sums go into shared leaves' .grad: one pass at a time
             with autograd.pass_lock:
                 datas = self.function(inputs, captured, seeds, backward)
@@ -333,19 +394,27 @@ class _Replay:
             return _RECORD_AGAIN  # a guard failed: fn would branch differently
         if self.calls_left > 0:
             self.calls_left -= 1
-        return _build(self.result_shape, datas, self.labels)
+        return _build(self.result_shape, datas, self.labels, reasons)
 
-    def due(self) -> bool:
-        """Whether the tape has run as often as it takes to pay for generating code."""
-        return self.calls_left == 0 and self.tape is not None
+    def hand_over(self) -> None:
+        """Generate the code, the tape having run as often as it takes to pay for that:
+        once, whichever threads reach this call at the same time."""
+        with self.handing_over:
+            if self.tape is not None:
+                self.generate()
 
     def source(self) -> Program:
         """The generated program, written now if it is not yet."""
         if self.program is None:
             source_of = self.source_of
             if source_of is None:
+                if self.tape_only:  # generate=True cannot help: the code is too long
+                    raise RuntimeError(
+                        f"this recording runs on a tape only ({self.tape_only}), so it has "
+                        "no generated code to show; the tape gives the same numbers"
+                    )
                 nodes = self.tape.nodes if self.tape else 0
-                why = self.tape_only or (
+                why = (
                     f"its graph has {nodes} values, over GENERATE_LIMIT = {GENERATE_LIMIT}"
                     if nodes > GENERATE_LIMIT
                     else "compile was given generate=False"
@@ -364,16 +433,16 @@ class _Replay:
             assert self.program.captured == self.captured  # the tape's order, kept
         return self.program
 
-    def generate(self) -> int:
-        """Hand over from the tape to generated code; 1, for the count of generations
-        (0 if the code would be too long: the recording stays on its tape)."""
+    def generate(self) -> None:
+        """Hand over from the tape to generated code (unless the code would be too long:
+        the recording stays on its tape)."""
         try:
             program = self.source()
         except SourceTooLongError as error:
             self.tape_only = str(error)
             self.source_of = None  # the recording is no longer needed
             self.calls_left = -1
-            return 0
+            return
         assert self.source_of is not None  # kept until the code is generated
         namespace = names({node.op for node in self.source_of.recording.nodes if node.op})
         shadowed = namespace.get(program.name)  # fn named like a function it calls (`tanh`)
@@ -385,7 +454,6 @@ class _Replay:
             namespace[program.name] = shadowed
         self.tape = None
         self.source_of = None  # the recording is no longer needed
-        return 1
 
 
 def _seeds(count: int, grad_outputs: Any) -> list[float]:
@@ -446,6 +514,8 @@ def _argument_shape(x: Any, values: list[Value], position: dict[int, int]) -> An
         # its class (fn may ask isinstance) and what it holds besides its number (a
         # label fn branches on, an attribute it reads): another of either records again
         extras = _contents(vars(x)) if vars(x) else ()
+        if kind is not Value and _value_slots(kind):  # a subclass's own slots hold more
+            extras = (*extras, *_contents([getattr(x, n, _UNSET) for n in _value_slots(kind)]))
         return (kind, i, x.requires_grad, x.op is None, extras)
     if kind is list or kind is tuple:
         return (kind, *[_argument_shape(item, values, position) for item in x])
@@ -525,12 +595,47 @@ def _contents(x: object) -> tuple[Any, ...]:
 
 def _slot_values(item: object) -> list[Any]:
     """The values in an object's `__slots__`, where its class has them."""
-    values = []
-    for cls in type(item).__mro__:
-        for name in getattr(cls, "__slots__", ()):
-            if name not in ("__dict__", "__weakref__") and hasattr(item, name):
-                values.append(getattr(item, name))
-    return values
+    return [getattr(item, name) for name in _slot_names(type(item)) if hasattr(item, name)]
+
+
+def _slot_names(kind: type, below: type = object) -> list[str]:
+    """The attributes `__slots__` gives the instances of `kind`, by the names they are
+    set by (`__slots__ = "w"` is one slot; a slot `__w` of class `C` is `_C__w`), from
+    the classes above it up to `below`."""
+    names = []
+    for cls in kind.__mro__:
+        if cls is below:
+            break
+        slots = vars(cls).get("__slots__", ())
+        for name in (slots,) if isinstance(slots, str) else slots:
+            if name in ("__dict__", "__weakref__"):
+                continue
+            if name.startswith("__") and not name.endswith("__"):
+                name = f"_{cls.__name__.lstrip('_')}{name}"  # as Python mangles it
+            names.append(name)
+    return names
+
+
+#: Per subclass of Value, the slots it adds to Value's: what `vars()` does not hold.
+_VALUE_SLOTS: dict[type, tuple[str, ...]] = {}
+_UNSET = object()  # a slot not set on this Value
+
+
+def _value_slots(kind: type) -> tuple[str, ...]:
+    names = _VALUE_SLOTS.get(kind)
+    if names is None:
+        names = _VALUE_SLOTS[kind] = tuple(_slot_names(kind, below=Value))
+    return names
+
+
+def _stand_in(v: Value) -> Value:
+    """A fresh leaf standing in for the argument `v` while fn is recorded: of its class,
+    with its label and attributes, those in its class's own `__slots__` too."""
+    stand_in = copy.copy(v)
+    for name in _value_slots(type(v)):
+        if hasattr(v, name):  # set through the slot's own descriptor, as `copy` would
+            getattr(type(v), name).__set__(stand_in, getattr(v, name))
+    return stand_in
 
 
 def _replace_values(x: Any, stand_in_for: dict[int, Value]) -> Any:
@@ -556,13 +661,22 @@ def _flatten_result(x: Any, outputs: list[Value]) -> Any:
     )
 
 
-def _build(shape: Any, datas: Sequence[float], labels: Sequence[str]) -> Any:
+def _reasons(count: int, differentiable: Sequence[int], grad_enabled: bool) -> tuple[str, ...]:
+    """Per output, why `backward()` on the Value a call returns finds no graph."""
+    if not grad_enabled:
+        return (RETURNED_UNDER_NO_GRAD,) * count
+    return tuple(RETURNED if i in differentiable else RETURNED_WITHOUT_GRAD for i in range(count))
+
+
+def _build(
+    shape: Any, datas: Sequence[float], labels: Sequence[str], reasons: Sequence[str]
+) -> Any:
     kind = shape[0]
     if kind is Value:
         i = shape[1]
         out = Value(datas[i], requires_grad=False, label=labels[i])
-        autograd.NO_GRAPH_REASONS[out] = RETURNED
+        autograd.NO_GRAPH_REASONS[out] = reasons[i]
         return out
     if kind is None:
         return shape[1]
-    return kind(_build(item, datas, labels) for item in shape[1:])
+    return kind(_build(item, datas, labels, reasons) for item in shape[1:])

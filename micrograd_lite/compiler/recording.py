@@ -79,18 +79,36 @@ class _Recorder:
     def check(self, action: str) -> None:
         if "backward()" in action or "grad()" in action:
             action += "; a compiled call runs backward itself, so return the loss"
-        elif action.startswith("reads ."):
-            action += _MICROGRAD_OP  # micrograd's way of adding an op reads .data first
         error = CompileError(action)
         error.action = action
         raise error
 
 
-#: Added to a refused read: micrograd's way of adding an op reads `.data` first.
+#: Added to a refused read made in a method of a Value class: micrograd's way of adding
+#: an op (and microgpt's, `Value(data, children, local_grads)`) reads `.data` first.
 _MICROGRAD_OP = (
-    " (a micrograd-style op, Value(data, children, op) with a _backward closure, cannot "
-    "be compiled: define it with micrograd_lite.define_op)"
+    " in a method of its Value class (an op added the micrograd way, Value(data, children, "
+    "...) built from numbers, cannot be compiled: define it with micrograd_lite.define_op)"
 )
+#: Added to any other refused read: fn took the number of a Value it computes with.
+_TRACED_READ = (
+    " that fn computes with, whose number changes from call to call, so compiled code "
+    "would replay this call's number; use the Value itself (`max(logits)` in place of "
+    "`max(v.data for v in logits)`, `x.relu()` in place of `max(0, x.data)`)"
+)
+
+
+def _in_a_value_method(trace: TracebackType | None) -> bool:
+    """Whether the innermost code of the traceback outside this library and Python's
+    own is a method of a Value (its `self`): where micrograd's way of adding an op reads."""
+    frames = [
+        frame
+        for frame, _ in traceback.walk_tb(trace)
+        if not frame.f_code.co_filename.startswith((_LIBRARY, _STANDARD_LIBRARY))
+    ]
+    if not frames or frames[-1].f_code.co_varnames[:1] != ("self",):
+        return False
+    return isinstance(frames[-1].f_locals.get("self"), Value)
 
 
 def record(fn: Callable[..., Any], args: tuple[Any, ...], grad_enabled: bool) -> Recording:
@@ -114,6 +132,8 @@ _STANDARD_LIBRARY = os.path.dirname(os.__file__) + os.sep  # where `os`, and `co
 
 def _refusal(what: str, trace: TracebackType | None) -> str:
     """The message of a refusal: what fn did, on which line of fn, and what to do."""
+    if what.startswith("reads ."):  # of a Value: say which, and what to write instead
+        what += _MICROGRAD_OP if _in_a_value_method(trace) else _TRACED_READ
     return (
         f"micrograd_lite.compile cannot record this: {_user_line(trace)} {what}. "
         "Compiled code replays only operations on Values; compare Values directly "

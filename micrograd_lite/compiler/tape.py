@@ -142,11 +142,18 @@ class Tape:
                 grads = rule(g[n], v[n], *[v[i] for i in a])
                 for i in wanted:
                     g[a[i]] += grads[i]
-        for is_input, index, slot in self._leaf_writes:
-            leaf = inputs[index] if is_input else captured[index]
-            old = leaf.grad
-            leaf.grad = old + g[slot] if old else g[slot]  # 0.0 or None: the sum as it is
-        return outputs
+        # Each leaf's sum is added to its .grad; if anything interrupts that (Ctrl-C),
+        # every .grad is put back as it was before the call, whichever were written.
+        leaves = [inputs[i] if is_input else captured[i] for is_input, i, _ in self._leaf_writes]
+        olds = [leaf.grad for leaf in leaves]
+        try:
+            for leaf, old, (_, _, slot) in zip(leaves, olds, self._leaf_writes):
+                leaf.grad = old + g[slot] if old else g[slot]  # 0.0 or None: the sum as it is
+            return outputs
+        except BaseException:
+            for leaf, old in zip(leaves, olds):
+                leaf.grad = old
+            raise
 
 
 class _Builder:
