@@ -1,4 +1,4 @@
-"""`python -m micrograd_lite check FILE[:NAME]`: its exit codes, and a learner's folder untouched."""
+"""`python -m micrograd_lite check FILE[:NAME]`: exit codes, the learner's folder untouched."""
 
 from __future__ import annotations
 

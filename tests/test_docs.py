@@ -86,7 +86,7 @@ def test_the_command_line_snippets_run(tmp_path: Path) -> None:
         text.replace("\\\n", " ")
         for page in PAGES
         for language, text in blocks(page)
-        if language == "sh" and text.startswith("python -m micrograd_lite")
+        if language == "sh" and text.startswith("python -m micrograd_lite graph")
     ]
     assert commands
     for command in commands:

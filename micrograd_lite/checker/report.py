@@ -74,8 +74,13 @@ class Report:
         return f"<Report on {self.name}: {shown}>"
 
     def __str__(self) -> str:
-        right = [e for e in self.entries if e.status == "ok"]
-        lines = [f"Checked {self.name}: {len(right)} of {len(self.entries)} right."]
+        words = {"ok": "right", "todo": "not done yet"}
+        counts = [
+            f"{n} {words.get(s, s)}"
+            for s in STATUSES
+            if (n := sum(e.status == s for e in self.entries))
+        ]
+        lines = [f"Checked {self.name}: {', '.join(counts)}."]
         lines += [e.text for e in self.entries]
         return "\n".join(lines)
 
