@@ -2,8 +2,9 @@
 # `make site`: build the offline site into dist/site, a folder any static web server can
 # serve: JupyterLite with the Pyodide kernel (Python compiled to WebAssembly, in the
 # browser), this library's wheel, every walkthrough, Graphviz as WebAssembly, a landing
-# page, the stepper and a live-training page. The network is used while building only,
-# and only PyPI and the npm registry; every version is pinned in this folder.
+# page, the stepper, a live-training page and a page that checks a learner's own Value.
+# The network is used while building only, and only PyPI and the npm registry; every
+# version is pinned in this folder.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SITE="$ROOT/site"
@@ -60,10 +61,10 @@ echo "== jupyter lite build (it finds static/pyodide and points the kernel at it
 (cd "$WORK/lite" && "$WORK/venv/bin/jupyter" lite build --lite-dir . --output-dir "$OUT" \
     --no-sourcemaps --no-unused-shared-packages 2>&1 | grep -iE "error|warn" || true)
 
-echo "== Graphviz as WebAssembly, the landing page, the stepper and live training"
+echo "== Graphviz as WebAssembly, the landing page, the stepper, live training, the checker"
 mkdir -p "$OUT/static/viz"
 cp "$WORK/node_modules/@viz-js/viz/dist/viz.js" "$OUT/static/viz/"
-cp "$SITE/live.html" "$OUT/"
+cp "$SITE/live.html" "$SITE/check.html" "$OUT/"
 "$ROOT/.venv/bin/python" "$SITE/pages.py" "$OUT"
 
 "$WORK/venv/bin/python" "$SITE/check_site.py" "$OUT"

@@ -1,7 +1,8 @@
 """Write the site's own pages and its copies of the walkthroughs.
 
     python site/pages.py dist/site              # the landing page and the stepper page
-    python site/pages.py --notebooks FOLDER     # the walkthroughs, for `jupyter lite build`
+    python site/pages.py --notebooks FOLDER     # the walkthroughs (and 09's solutions),
+                                                # for `jupyter lite build`
 
 The landing page lists every walkthrough by its title, each opened in place. The stepper
 page is the library's stepper (`Stepper.fragment`) on the lecture's neuron, with a
@@ -75,6 +76,9 @@ all at once from the Run menu.</p>
   o = tanh(x1·w1 + x2·w2 + b), each operation and each chain-rule step in turn.</li>
   <li><a href="live.html">Watch a network train</a>: its layers, its loss and its
   decision boundary, redrawn at every step.</li>
+  <li><a href="check.html">Check your own Value class</a>: paste the engine you wrote
+  along the lecture, and see which ops are right, and for a wrong one the smallest graph
+  that shows it.</li>
 </ul>
 </body>
 </html>
@@ -118,7 +122,10 @@ ends).</p>
 
 
 def copy_notebooks(folder: Path) -> None:
-    """The walkthroughs into `folder`, each stored output's text joined into one string."""
+    """The walkthroughs into `folder`, each stored output's text joined into one string,
+    and the files beside them that they name (09's solutions)."""
+    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py")):
+        (folder / path.name).write_text(path.read_text(), encoding="utf-8")
     for path in sorted(NOTEBOOKS.glob("*.ipynb")):
         notebook = json.loads(path.read_text())
         for cell in notebook["cells"]:

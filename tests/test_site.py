@@ -2,16 +2,21 @@
 
 Serves dist/site on 127.0.0.1, opens it in headless Chromium, and, for each walkthrough,
 starts the in-browser kernel and runs every cell top to bottom; what each cell prints
-must be what the stored walkthrough printed. Then the stepper's buttons, and the live
-training page. Every request the pages and their workers make is recorded: any host but
-127.0.0.1 fails the test. Slow (minutes): it runs with MICROGRAD_LITE_SITE=1, as
-`make site-test` (and CI) run it, after `make site`.
+(and each report of the checker it shows) must be what the stored walkthrough has.
+Walkthrough 09 runs again with its solutions in its blanks, every check passing. Then
+the stepper's buttons, the live training page, and the page that checks a pasted class.
+Every request the pages and their workers make is recorded: any host but 127.0.0.1 fails
+the test. Slow (minutes): it runs with MICROGRAD_LITE_SITE=1, as `make site-test` (and
+CI) run it, after `make site`.
 """
 
 from __future__ import annotations
 
+import html
+import importlib.util
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -33,6 +38,9 @@ pytestmark = pytest.mark.skipif(
     os.environ.get("MICROGRAD_LITE_SITE") != "1", reason="the site's test: make site-test"
 )
 WALKTHROUGHS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+BUILD_IT = ROOT / "notebooks" / "09_build_it_yourself.ipynb"
+#: A correct engine written as a learner writes it along the lecture (the checker's tests').
+LECTURE = (ROOT / "tests" / "engines" / "lecture.py").read_text()
 #: Guards against a hang, not measures: a cold kernel start, a cell, a page.
 START_GUARD, CELL_GUARD = 240_000, 600_000
 #: ms between checks of a page: a busy page (Python training on its main thread) may
@@ -103,13 +111,23 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 def printed(path: Path) -> list[str]:
-    """What each code cell of the stored walkthrough printed (its stdout)."""
+    """What each code cell of the stored walkthrough printed (its stdout), and the text of
+    each checker's report it shows."""
     notebook = json.loads(path.read_text())
     return [
         "".join(
             "".join(output["text"])
             for output in cell.get("outputs", [])
             if output["output_type"] == "stream" and output["name"] == "stdout"
+        )
+        + "".join(
+            html.unescape(report)
+            for output in cell.get("outputs", [])
+            for report in re.findall(
+                r"<pre>(Checked .*?)</pre>",
+                "".join(output.get("data", {}).get("text/html", "")),
+                re.S,
+            )
         )
         for cell in notebook["cells"]
         if cell["cell_type"] == "code"
@@ -124,20 +142,73 @@ def test_the_landing_page_opens_every_walkthrough(site: str, page: Any) -> None:
     ]
     assert page.locator("a[href='stepper.html']").count() == 1
     assert page.locator("a[href='live.html']").count() == 1
+    assert page.locator("a[href='check.html']").count() == 1
 
 
 @pytest.mark.parametrize("path", WALKTHROUGHS, ids=[p.stem for p in WALKTHROUGHS])
 def test_every_walkthrough_runs_and_prints_its_stored_numbers(
     site: str, page: Any, path: Path
 ) -> None:
+    open_walkthrough(site, page, path)
+    expected = iter(printed(path))
+
+    def check(k: int, shown: str) -> None:
+        for line in next(expected).splitlines():
+            assert line.strip() in shown, (path.name, k, line, shown[:2000])
+
+    run_every_cell(page, path, check)
+
+
+def test_walkthrough_09_passes_every_check_with_its_solutions(site: str, page: Any) -> None:
+    """Its blanks replaced in the page by notebooks/09_solutions.py's lines, every report
+    says each op is right (log and sigmoid, not in the lecture, are listed as missing)."""
+    spec = importlib.util.spec_from_file_location("solutions", BUILD_IT.parent / "09_solutions.py")
+    assert spec is not None
+    assert spec.loader is not None
+    solutions = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(solutions)
+    sources = {
+        k: solutions.solved("".join(cell["source"]))
+        for k, cell in enumerate(json.loads(BUILD_IT.read_text())["cells"])
+        if cell["cell_type"] == "code" and solutions.BLANK in "".join(cell["source"])
+    }
+    open_walkthrough(site, page, BUILD_IT)
+    reports = []
+
+    def check(k: int, shown: str) -> None:
+        if "Checked Value" in shown:
+            reports.append(shown)
+            statuses = re.findall(r"^\S+ \(.*?\): (\w+)$|^backward: (\w+)$", shown, re.M)
+            assert statuses, shown
+            for status in statuses:
+                assert "".join(status) in ("ok", "missing"), (k, shown)
+
+    run_every_cell(page, BUILD_IT, check, sources)
+    assert len(reports) == len(sources) + 1
+
+
+def open_walkthrough(site: str, page: Any, path: Path) -> None:
     page.goto(f"{site}/notebooks/index.html?path={path.name}")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=START_GUARD)
+
+
+def run_every_cell(
+    page: Any, path: Path, check: Any, sources: dict[int, str] | None = None
+) -> None:
+    """Run the open walkthrough's cells top to bottom, cell k's text replaced by
+    `sources[k]` first if given; `check(k, shown)` each code cell's output text, which
+    must have no traceback."""
     cells = len(json.loads(path.read_text())["cells"])
-    expected = iter(printed(path))
     page.locator(".jp-Notebook .jp-Cell").first.click()
     for k in range(cells):
         cell = page.locator(".jp-Notebook .jp-Cell.jp-mod-active").element_handle()
         is_code = "jp-CodeCell" in (cell.get_attribute("class") or "")
+        if sources and k in sources:  # typed in as a paste is: no indent added
+            page.keyboard.press("Enter")
+            page.keyboard.press("Control+A")
+            page.keyboard.insert_text(sources[k])
+            lines = len(cell.query_selector_all(".cm-content .cm-line"))
+            assert lines == sources[k].count("\n") + 1, (k, lines)
         page.keyboard.press("Control+Enter")
         if is_code:  # run: its prompt gets a number once the kernel (started on the
             # first cell, which is the cold start) has run it
@@ -149,8 +220,7 @@ def test_every_walkthrough_runs_and_prints_its_stored_numbers(
             )
             shown = cell.query_selector(".jp-OutputArea").inner_text()
             assert "Traceback" not in shown, shown
-            for line in next(expected).splitlines():
-                assert line.strip() in shown, (path.name, k, line, shown[:2000])
+            check(k, shown)
             if "mgl-stepper" in (cell.inner_html() or ""):
                 check_the_stepper_steps(cell)
             if "mgl-live" in (cell.inner_html() or ""):
@@ -202,3 +272,41 @@ def test_the_live_page_trains_and_redraws(site: str, page: Any) -> None:
     assert page.locator("#view img").count() == 3  # the layers, the loss, the boundary
     pictures = page.locator("#view img")
     assert all(pictures.nth(k).evaluate("img => img.naturalWidth > 0") for k in range(3))
+
+
+def check_pasted(page: Any, source: str) -> tuple[str, str]:
+    """The check page's verdict on `source`: its status line and its report's text."""
+    page.fill("#source", source)
+    page.locator("#check").click()
+    page.wait_for_function(
+        "() => /ok|wrong/.test(document.getElementById('status').className)",
+        timeout=CELL_GUARD,
+        polling=POLL,
+    )
+    return page.locator("#status").inner_text(), page.locator("#report").inner_text()
+
+
+def test_the_check_page_passes_a_correct_class_and_names_a_plus_a(site: str, page: Any) -> None:
+    """A correct lecture-style class pasted in is right; the same with `=` for `+=` in
+    __add__ is wrong on `c = a + a`, the mistake named, its graph drawn and stepped."""
+    page.goto(f"{site}/check.html")
+    page.wait_for_function(
+        "() => !document.getElementById('check').disabled", timeout=START_GUARD, polling=POLL
+    )
+    status, report = check_pasted(page, LECTURE)
+    assert status.startswith("Well done"), status
+    assert "__add__ (a + b): ok" in report
+    assert page.locator("#status.ok").count() == 1
+    mistake = LECTURE.replace("self.grad += 1.0 * out.grad", "self.grad = 1.0 * out.grad")
+    mistake = mistake.replace("other.grad += 1.0 * out.grad", "other.grad = 1.0 * out.grad")
+    assert mistake.count("grad = 1.0 * out.grad") == 2
+    status, report = check_pasted(page, mistake)
+    assert page.locator("#status.wrong").count() == 1
+    assert "__add__ (a + b): wrong" in report
+    assert "c = a + a" in report
+    assert "a.grad should be 2, got 1" in report
+    assert "where `+=` is needed" in report
+    assert page.locator("#report svg").count() > 0  # the graph, and the stepper's
+    widget = page.locator("#report .mgl-stepper")
+    widget.locator("[data-action=next]").click()
+    assert widget.get_attribute("data-step") == "1"
