@@ -166,6 +166,24 @@ def test_a_blank_backward_is_not_done_yet(blank: str) -> None:
     assert "Not written yet" in entry.text
 
 
+def test_an_op_none_of_whose_cases_could_run_is_not_done_yet() -> None:
+    """backward, checked while `+` is still blank, is not ok: it could not be tried."""
+    source = mutant(
+        LECTURE,
+        "self.grad += 1.0 * out.grad\n            other.grad += 1.0 * out.grad",
+        "raise NotImplementedError",
+    )
+    report = check(source, ops=["backward"])
+    assert report["backward"].status == "todo", report["backward"].text
+    assert "Not checked yet: it needs __add__ (a + b)" in report["backward"].text
+    assert not report.ok
+
+
+def test_an_all_right_report_says_well_done() -> None:
+    """The first line of a report with nothing wrong or missing-only ends in well done."""
+    assert str(check(LECTURE, ops=["__add__"])).splitlines()[0].endswith("Well done.")
+
+
 def test_relu_at_zero_is_a_note() -> None:
     """A relu passing gradient 1 at exactly 0 is a convention: a note, not a mistake."""
     source = mutant(SLOTS, "(out.data > 0) * out.grad", "(self.data >= 0) * out.grad")

@@ -66,7 +66,7 @@ def check(
     selected = _selected(ops)
     limit = _limit(limit)
     if isinstance(cls_or_source, str):
-        return _check_source(cls_or_source, name, "<source>", selected, limit, how, None)
+        return _check_source(cls_or_source, name, "the code given", selected, limit, how, None)
     if not isinstance(cls_or_source, type):
         raise TypeError(
             f"check takes a class (check(Value)) or its source as a str, "
@@ -276,12 +276,14 @@ def _entry(
         return entry
     ran = [c for c in cases_of(op) if c in verdicts and verdicts[c][0] != "skipped"]
     entry.notes = [verdicts[c][1] for c in ran if verdicts[c][1]]
+    needs = ", ".join(OPS[n].title for n in sorted(skipped, key=list(OPS).index))
+    if skipped and not ran:  # nothing could be tried yet: not done, however it reads
+        entry.status = "todo"
+        entry.explanation = f"Not checked yet: it needs {needs} to be right first."
+        entry.text = block(entry)
+        return entry
     if skipped:
-        entry.notes.append(
-            "Not run: its bigger cases, which need "
-            + ", ".join(OPS[n].title for n in sorted(skipped, key=list(OPS).index))
-            + " to be right first."
-        )
+        entry.notes.append(f"Not run: its bigger cases, which need {needs} to be right first.")
     worst = None
     for status in ("timeout", "todo", "error", "wrong"):
         worst = next((c for c in ran if verdicts[c][0] == status), None)

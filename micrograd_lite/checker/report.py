@@ -80,7 +80,8 @@ class Report:
             for s in STATUSES
             if (n := sum(e.status == s for e in self.entries))
         ]
-        lines = [f"Checked {self.name}: {', '.join(counts)}."]
+        done = " Well done." if self.ok and any(e.status == "ok" for e in self.entries) else ""
+        lines = [f"Checked {self.name}: {', '.join(counts)}.{done}"]
         lines += [e.text for e in self.entries]
         return "\n".join(lines)
 
