@@ -22,7 +22,7 @@ $(VENV)/.bench-installed: pyproject.toml | $(BIN)/pip
 	touch $@
 
 $(VENV)/.lab-installed: pyproject.toml | $(BIN)/pip
-	$(BIN)/pip install --quiet -e ".[dev,lab]"
+	$(BIN)/pip install --quiet -e ".[viz,lab]"
 	touch $@
 
 demo: $(VENV)/.installed

@@ -23,6 +23,7 @@ import pytest
 
 import micrograd_lite as mg
 from micrograd_lite import Value, nn, optim
+from tests.conftest import GUARD
 
 
 class TestImports:
@@ -105,10 +106,10 @@ class TestGradModeObjects:
         def run(name: str) -> None:
             try:
                 with shared:
-                    inside.wait(timeout=10)
+                    inside.wait(timeout=GUARD)
                     during = mg.is_grad_enabled()
                     if name == "second":
-                        first_left.wait(timeout=10)  # "first" leaves while "second" is inside
+                        first_left.wait(timeout=GUARD)  # "first" leaves while "second" is inside
                 if name == "first":
                     first_left.set()
                 seen[name] = (during, mg.is_grad_enabled())
@@ -120,7 +121,7 @@ class TestGradModeObjects:
         for t in threads:
             t.start()
         for t in threads:
-            t.join(timeout=20)
+            t.join(timeout=GUARD)
         assert errors == []
         assert seen == {"first": (False, True), "second": (False, True)}
         assert mg.is_grad_enabled()

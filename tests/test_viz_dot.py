@@ -14,7 +14,7 @@ import pytest
 from micrograd_lite.demo import tanh_neuron
 from micrograd_lite.viz import GraphvizTimeoutError, draw_dot, to_svg
 from micrograd_lite.viz.dot import layout
-from tests.conftest import can_lay_out
+from tests.conftest import GUARD, can_lay_out
 
 pytest.importorskip("graphviz", reason="the graphviz package is in the viz and dev sets")
 pytestmark = [
@@ -22,10 +22,6 @@ pytestmark = [
     pytest.mark.skipif(not can_lay_out(), reason="no layout program (graphviz-pure or dot)"),
 ]
 ROOT = Path(__file__).resolve().parent.parent
-
-# One node with an edge to every rank of a long chain: the shape Graphviz needs minutes for.
-CHAIN = " ".join(f"n{i} -> n{i + 1}; x -> n{i};" for i in range(600))
-SLOW = f"digraph {{ {CHAIN} }}"
 
 
 def dot_children(parent: int) -> list[int]:
@@ -53,7 +49,7 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-def wait_until(condition, seconds: float = 10.0) -> bool:  # type: ignore[no-untyped-def]
+def wait_until(condition, seconds: float = GUARD) -> bool:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():
@@ -62,59 +58,67 @@ def wait_until(condition, seconds: float = 10.0) -> bool:  # type: ignore[no-unt
     return False
 
 
-def start_rendering_child() -> tuple[subprocess.Popen[bytes], int]:
-    """A Python process stuck in a long render, and the pid of its `dot`."""
-    code = f"from micrograd_lite.viz.dot import run_dot\nrun_dot({SLOW!r}, 'svg', timeout=600)\n"
+def start_rendering_child(dot: str) -> tuple[subprocess.Popen[bytes], int]:
+    """A Python process stuck in a render that never ends, and the pid of its `dot`."""
+    code = (
+        "from micrograd_lite.viz.dot import run_dot\nrun_dot('digraph { a }', 'svg', timeout=600)\n"
+    )
     child = subprocess.Popen(
-        [sys.executable, "-c", code], cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "MICROGRAD_LITE_DOT": dot},
     )
     assert wait_until(lambda: dot_children(child.pid)), "dot did not start"
     (dot,) = dot_children(child.pid)
     return child, dot
 
 
-def test_dot_out_of_time_is_stopped_and_the_error_says_what_to_do() -> None:
+def test_dot_out_of_time_is_stopped_and_the_error_says_what_to_do(hanging_dot: str) -> None:
     """Past its time limit dot is killed; the error names the graph's size and the ways out."""
     from benchmarks.layout import mlp_loss
 
-    loss = mlp_loss(4)  # about 3 s of layout
     with pytest.raises(
         GraphvizTimeoutError,
         match=r"more than 0.3 s to lay out a graph of 1946 nodes \(\d+ boxes\).*collapse",
     ):
-        to_svg(loss, timeout=0.3)
-    assert wait_until(lambda: not dot_children(os.getpid()), 2)
+        to_svg(mlp_loss(4), timeout=0.3)
+    assert wait_until(lambda: not dot_children(os.getpid()))
 
 
-def test_killing_python_mid_render_kills_dot() -> None:
+def test_killing_python_mid_render_kills_dot(hanging_dot: str) -> None:
     """SIGKILL to the Python process that started dot leaves no dot running."""
-    child, dot = start_rendering_child()
+    child, dot = start_rendering_child(hanging_dot)
     child.kill()
     child.communicate()
-    assert wait_until(lambda: not alive(dot), 5), "dot outlived the Python that started it"
+    assert wait_until(lambda: not alive(dot)), "dot outlived the Python that started it"
 
 
-def test_terminating_python_mid_render_kills_dot() -> None:
+def test_terminating_python_mid_render_kills_dot(hanging_dot: str) -> None:
     """SIGTERM, which runs no Python cleanup, leaves no dot running either."""
-    child, dot = start_rendering_child()
+    child, dot = start_rendering_child(hanging_dot)
     child.terminate()
     child.communicate()
-    assert wait_until(lambda: not alive(dot), 5), "dot outlived the Python that started it"
+    assert wait_until(lambda: not alive(dot)), "dot outlived the Python that started it"
 
 
-def test_interrupting_python_mid_render_kills_dot() -> None:
+def test_interrupting_python_mid_render_kills_dot(hanging_dot: str) -> None:
     """Ctrl-C (SIGINT) raises KeyboardInterrupt in Python, which stops dot first."""
-    child, dot = start_rendering_child()
+    child, dot = start_rendering_child(hanging_dot)
     child.send_signal(signal.SIGINT)
-    _, err = child.communicate(timeout=10)
+    _, err = child.communicate(timeout=GUARD)
     assert b"KeyboardInterrupt" in err
-    assert wait_until(lambda: not alive(dot), 5)
+    assert wait_until(lambda: not alive(dot))
 
 
-def test_jupyter_display_goes_through_the_time_limit() -> None:
+def test_jupyter_display_goes_through_the_time_limit(
+    hanging_dot: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """draw_dot's Digraph renders for Jupyter with draw_dot's timeout too."""
     with pytest.raises(GraphvizTimeoutError):
-        draw_dot(tanh_neuron(), timeout=1e-6)._repr_image_svg_xml()
+        draw_dot(tanh_neuron(), timeout=0.1)._repr_image_svg_xml()
+    monkeypatch.delenv("MICROGRAD_LITE_DOT")
     assert "<svg" in draw_dot(tanh_neuron())._repr_image_svg_xml()
 
 
