@@ -31,7 +31,14 @@ def check(site: Path) -> str:
         assert not outside, (path, outside)
     index = json.loads((site / "pypi" / "all.json").read_text())
     assert "micrograd-lite" in index or "micrograd_lite" in index, sorted(index)
-    for page in ("index.html", "stepper.html", "live.html", "static/viz/viz.js"):
+    for page in (
+        "index.html",
+        "stepper.html",
+        "live.html",
+        "playground.html",
+        "playground.py",
+        "static/viz/viz.js",
+    ):
         assert (site / page).is_file(), f"{page} is missing"
     for notebook in (Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"):
         assert (site / "files" / notebook.name).is_file(), f"{notebook.name} is missing"
