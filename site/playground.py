@@ -382,8 +382,8 @@ class Playground:
         each layer one box (`how="model"`)."""
         self.selected = index
         point, label = self.X[index], self.y[index]
-        x = [Value(point[0], label="x", requires_grad=False)]
-        x.append(Value(point[1], label="y", requires_grad=False))
+        self.view.inputs = list(point)  # the network is drawn on this point too
+        x = [Value(a, label=f"x{i}", requires_grad=False) for i, a in enumerate(point)]
         if how == "model":
             loss = loss_of(self.setup.loss, _only(self.model(x)), label)
             loss.label = "loss"
@@ -419,7 +419,7 @@ class Playground:
         self.generated = make_points(s.dataset, s.points, s.noise, s.seed)
         self.model = MLP(2, [*s.layers, 1], activation=s.activation, seed=s.seed)
         self.optimizer = self._optimizer()
-        self.view = Live(self.model, inputs=[0.0, 0.0])
+        self.view = Live(self.model)
         self.step = 0
         self.selected = None
         self._points_changed()
@@ -430,6 +430,7 @@ class Playground:
         keep = [i for i in range(len(xs)) if i not in self.setup.drop]
         self.X = [xs[i] for i in keep] + [[a, b] for a, b, _ in self.setup.add]
         self.y = [ys[i] for i in keep] + [label for _, _, label in self.setup.add]
+        self.view.inputs = list(self.X[0]) if self.X else [0.0, 0.0]  # the network drawn on
         every = [p[k] for p in self.X for k in (0, 1)]
         low, high = min([VIEW[0], *every]), max([VIEW[1], *every])
         pad = 0.05 * (high - low) if (low, high) != VIEW else 0.0
