@@ -2,9 +2,9 @@
 # `make site`: build the offline site into dist/site, a folder any static web server can
 # serve: JupyterLite with the Pyodide kernel (Python compiled to WebAssembly, in the
 # browser), this library's wheel, every walkthrough, Graphviz as WebAssembly, a landing
-# page, the stepper, a live-training page and a page that checks a learner's own Value.
-# The network is used while building only, and only PyPI and the npm registry; every
-# version is pinned in this folder.
+# page, the stepper, a live-training page, the playground and a page that checks a
+# learner's own Value. The network is used while building only, and only PyPI and the npm
+# registry; every version is pinned in this folder.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SITE="$ROOT/site"
@@ -65,6 +65,7 @@ echo "== Graphviz as WebAssembly, the landing page, the stepper, live training, 
 mkdir -p "$OUT/static/viz"
 cp "$WORK/node_modules/@viz-js/viz/dist/viz.js" "$OUT/static/viz/"
 cp "$SITE/live.html" "$SITE/check.html" "$OUT/"
+cp "$SITE/playground.html" "$SITE/playground.py" "$OUT/"  # the page loads playground.py
 "$ROOT/.venv/bin/python" "$SITE/pages.py" "$OUT"
 
 "$WORK/venv/bin/python" "$SITE/check_site.py" "$OUT"

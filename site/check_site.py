@@ -31,7 +31,15 @@ def check(site: Path) -> str:
         assert not outside, (path, outside)
     index = json.loads((site / "pypi" / "all.json").read_text())
     assert "micrograd-lite" in index or "micrograd_lite" in index, sorted(index)
-    for page in ("index.html", "stepper.html", "live.html", "check.html", "static/viz/viz.js"):
+    for page in (
+        "index.html",
+        "stepper.html",
+        "live.html",
+        "playground.html",
+        "check.html",
+        "playground.py",
+        "static/viz/viz.js",
+    ):
         assert (site / page).is_file(), f"{page} is missing"
     notebooks = Path(__file__).resolve().parent.parent / "notebooks"
     for notebook in [*notebooks.glob("*.ipynb"), *notebooks.glob("[0-9][0-9]_*.py")]:

@@ -72,6 +72,8 @@ all at once from the Run menu.</p>
 <p>All of them in <a href="lab/index.html">JupyterLab</a>.</p>
 <h2>Without a notebook</h2>
 <ul>
+  <li><a href="playground.html">Playground</a>: choose the data (or click your own points),
+  the network and how it trains, and watch it learn; the address keeps the setup, to share.</li>
   <li><a href="stepper.html">Forward and backward, step by step</a>: a neuron,
   o = tanh(x1·w1 + x2·w2 + b), each operation and each chain-rule step in turn.</li>
   <li><a href="live.html">Watch a network train</a>: its layers, its loss and its

@@ -40,14 +40,19 @@ def test_the_from_python_snippet_defines_what_it_draws(tmp_path: Path) -> None:
 
 
 def test_make_lab_installs_a_pinned_jupyterlab_and_opens_the_notebooks() -> None:
-    """`make lab` installs the `lab` extra, one exactly pinned JupyterLab, and opens notebooks/."""
+    """`make lab` installs the `lab` extra (JupyterLab and a kernel, exactly pinned) and viz,
+    none of the development tools, and opens notebooks/."""
     # (read with a pattern: tomllib is not in Python 3.10, which the project supports)
-    (pin,) = re.findall(r'^lab = \["(.*)"\]$', (ROOT / "pyproject.toml").read_text(), re.M)
-    assert re.fullmatch(r"jupyterlab==\d+(\.\d+)+", pin)
+    (pins,) = re.findall(r"^lab = \[(.*)\]$", (ROOT / "pyproject.toml").read_text(), re.M)
+    names = []
+    for pin in pins.split(", "):
+        assert re.fullmatch(r'"[a-z]+==\d+(\.\d+)+"', pin), pin
+        names.append(pin.strip('"').split("==")[0])
+    assert sorted(names) == ["ipykernel", "jupyterlab"]
     makefile = (ROOT / "Makefile").read_text()
     recipe = makefile.split("\nlab:", 1)[1].split("\n\n", 1)[0]
     assert "jupyter lab notebooks/" in recipe
-    assert '-e ".[dev,lab]"' in makefile.split("$(VENV)/.lab-installed:", 1)[1].split("\n\n")[0]
+    assert '-e ".[viz,lab]"' in makefile.split("$(VENV)/.lab-installed:", 1)[1].split("\n\n")[0]
     assert "`make lab`" in section("Walkthroughs")
 
 

@@ -47,17 +47,3 @@ def test_engine_needs_no_third_party_package() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     assert out.stdout.strip() == "[]"
-
-
-def test_make_lab_installs_jupyterlab_and_a_kernel_only() -> None:
-    """`make lab` installs the lab extra (JupyterLab, a kernel) and viz, no development tool."""
-    root = Path(__file__).resolve().parent.parent
-    pyproject = (root / "pyproject.toml").read_text()
-    lab = next(line for line in pyproject.splitlines() if line.startswith("lab = "))
-    assert sorted(name.split("==")[0] for name in lab[7:-1].replace('"', "").split(", ")) == [
-        "ipykernel",
-        "jupyterlab",
-    ]
-    makefile = (root / "Makefile").read_text()
-    lab_install = makefile.split("$(VENV)/.lab-installed:")[1].splitlines()[1]
-    assert lab_install.strip() == '$(BIN)/pip install --quiet -e ".[viz,lab]"'

@@ -92,3 +92,40 @@ def test_plotting_imports_neither_matplotlib_nor_numpy() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_the_boundary_over_a_plane_given_by_xlim_and_ylim() -> None:
+    """xlim and ylim fix the plane: the model runs at its cells, points outside it are
+    left out, and each point drawn keeps its index for a page to click."""
+    seen: list[tuple[float, float]] = []
+
+    def model(p: list[float]) -> float:
+        seen.append((p[0], p[1]))
+        return p[0]
+
+    picture = plot.boundary(
+        model,
+        [[0.5, 0.5], [3.0, 0.0], [-0.5, -0.5]],
+        [1, -1, -1],
+        grid=2,
+        xlim=(-1, 1),
+        ylim=(-1, 1),
+    )
+    assert seen == [(-0.5, 0.5), (0.5, 0.5), (-0.5, -0.5), (0.5, -0.5)]
+    circles = list(parsed(picture).iter(f"{SVG}circle"))
+    assert [c.get("data-index") for c in circles] == ["0", "2"]
+
+
+def test_the_boundary_of_no_points_needs_the_plane() -> None:
+    """With no points, xlim and ylim say where to draw; without them, what to give."""
+    picture = plot.boundary(lambda p: 0.0, [], [], grid=2, xlim=(0, 1), ylim=(0, 1))
+    assert list(parsed(picture).iter(f"{SVG}circle")) == []
+    with pytest.raises(ValueError, match="or the plane to draw as xlim"):
+        plot.boundary(lambda p: 0.0, [], [], xlim=(0, 1))
+
+
+@pytest.mark.parametrize("xlim", [(1, 0), (0, float("inf")), "01", (0, 1, 2)])
+def test_a_bad_xlim_says_what_to_write(xlim: object) -> None:
+    """xlim is two finite numbers, low below high."""
+    with pytest.raises(ValueError, match=r"xlim is \(low, high\): two finite numbers"):
+        plot.boundary(lambda p: 0.0, [[0, 0]], [1], xlim=xlim)  # type: ignore[arg-type]

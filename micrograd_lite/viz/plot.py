@@ -294,24 +294,33 @@ def boundary(
     *,
     grid: int = 32,
     size: float = 240.0,
+    xlim: tuple[float, float] | None = None,
+    ylim: tuple[float, float] | None = None,
 ) -> Picture:
     """A two-input model's output over its points' square, `grid` × `grid` cells (orange
     where it is positive, blue where negative, pale near 0), with the points on it,
-    coloured by their labels. The model runs once per cell, under `no_grad`."""
+    coloured by their labels. The model runs once per cell, under `no_grad`.
+
+    `xlim=(low, high)` and `ylim=` fix the plane drawn, as matplotlib's do (points
+    outside it are left out): a picture that keeps its place as points come and go."""
     if isinstance(grid, bool) or not isinstance(grid, int) or grid < 1:
         raise ValueError(f"grid must be a whole number of cells >= 1, got {grid!r}")
     size = _size(size, "size", 1.0)
     xs, ys = [float(p[0]) for p in points], [float(p[1]) for p in points]
-    if not xs:
-        raise ValueError("boundary needs points: give at least one (x, y) and its label")
+    limits = [_limits(xlim, "xlim"), _limits(ylim, "ylim")]
+    if not xs and None in limits:
+        raise ValueError(
+            "boundary needs points: give at least one (x, y) and its label, or the plane "
+            "to draw as xlim=(low, high) and ylim=(low, high)"
+        )
     for x, y in zip(xs, ys):
         if not (math.isfinite(x) and math.isfinite(y)):
             raise ValueError(
                 f"boundary: the point ({number(x)}, {number(y)}) is not finite; the square "
                 "the model is drawn over has finite corners: leave it out of points"
             )
-    lo_x, hi_x = _span(xs, 0.1)
-    lo_y, hi_y = _span(ys, 0.1)
+    lo_x, hi_x = limits[0] or _span(xs, 0.1)
+    lo_y, hi_y = limits[1] or _span(ys, 0.1)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="mgl-boundary" width="{size:.0f}" '
         f'height="{size:.0f}" shape-rendering="crispEdges">',
@@ -326,13 +335,33 @@ def boundary(
                 score = _score(model([x, y]))
                 parts.append(f'<rect x="{c}" y="{r}" width="1" height="1" fill="{shade(score)}"/>')
     parts.append("</g>")
-    for x, y, label in zip(xs, ys, labels):
+    for k, (x, y, label) in enumerate(zip(xs, ys, labels)):
+        if not (lo_x <= x <= hi_x and lo_y <= y <= hi_y):
+            continue  # outside the plane given by xlim and ylim
         cx = _fraction(x, lo_x, hi_x) * size
         cy = (1.0 - _fraction(y, lo_y, hi_y)) * size
         fill = POSITIVE if label > 0 else NEGATIVE
-        parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="3" fill="{fill}" stroke="#222"/>')
+        parts.append(  # data-index: which point, for a page that makes the picture clickable
+            f'<circle data-index="{k}" cx="{cx:.1f}" cy="{cy:.1f}" r="3" fill="{fill}" '
+            'stroke="#222"/>'
+        )
     parts.append("</svg>")
     return Picture("".join(parts), "the decision boundary")
+
+
+def _limits(limits: object, name: str) -> tuple[float, float] | None:
+    """`xlim=(low, high)`: two finite numbers, low below high; or None."""
+    if limits is None:
+        return None
+    wrong = f"{name} is (low, high): two finite numbers, low below high; got {limits!r}"
+    if isinstance(limits, (str, bytes)) or not isinstance(limits, Sequence) or len(limits) != 2:
+        raise ValueError(wrong)
+    if not all(_is_number(v) for v in limits):
+        raise ValueError(wrong)
+    low, high = float(limits[0]), float(limits[1])
+    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+        raise ValueError(wrong)
+    return low, high
 
 
 def shade(score: float) -> str:
