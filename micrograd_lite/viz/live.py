@@ -25,13 +25,16 @@ from typing import TYPE_CHECKING, Any
 from micrograd_lite.engine import Value
 from micrograd_lite.viz import plot
 from micrograd_lite.viz.dot import DEFAULT_TIMEOUT, Layout, check_timeout
-from micrograd_lite.viz.drawing import (
+from micrograd_lite.viz.graph import (
     COLOURS,
     DEFAULT_MAX_NODES,
     Box,
     Drawing,
     build,
+    fields,
     grad_shown,
+    group_outputs,
+    neurons_of,
     number,
 )
 from micrograd_lite.viz.svg import image, lay_out, picture
@@ -178,8 +181,6 @@ def _gather(outputs: list[Value]) -> Value:
 
 def _texts(box: Box) -> list[str]:
     """A box's lines: a Value's data and grad; a neuron's output and its parameters' grad."""
-    from micrograd_lite.viz.drawing import fields, group_outputs
-
     if box.kind == "op":
         return [box.label]
     if box.kind == "input":  # an input has no gradient to show
@@ -291,8 +292,6 @@ PANEL = 180.0
 
 def _inputs_of(model: Any) -> int | None:
     """How many inputs an nn.Neuron, nn.Layer or nn.MLP takes; None for another model."""
-    from micrograd_lite.viz.drawing import neurons_of
-
     try:
         return len(neurons_of(model)[0][1].w)
     except (TypeError, IndexError, AttributeError):

@@ -25,8 +25,9 @@ from typing import Any
 
 from micrograd_lite.engine import Value
 from micrograd_lite.grad_mode import no_grad
-from micrograd_lite.viz.drawing import number
 from micrograd_lite.viz.files import file_format, target_file, write_file
+from micrograd_lite.viz.graph import number
+from micrograd_lite.viz.svg import image
 
 __all__ = ["NEGATIVE", "PALETTE", "POSITIVE", "Figure", "Picture", "boundary", "row"]
 
@@ -52,8 +53,6 @@ class Picture:
         return write_file(target, self.svg().encode("utf-8"))
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        from micrograd_lite.viz.svg import image
-
         svg = self.svg()
         # the image: JupyterLab shows no SVG output of a notebook it does not trust
         return {"image/svg+xml": svg, "text/html": image(svg, self.alt), "text/plain": repr(self)}

@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any, cast
 from micrograd_lite.autograd import input_grads, topological_order
 from micrograd_lite.engine import Value
 from micrograd_lite.viz.dot import DEFAULT_TIMEOUT, check_rankdir, check_timeout
-from micrograd_lite.viz.drawing import (
+from micrograd_lite.viz.files import file_format, target_file, write_file
+from micrograd_lite.viz.graph import (
     DEFAULT_MAX_NODES,
     Box,
     Drawing,
@@ -37,7 +38,6 @@ from micrograd_lite.viz.drawing import (
     number,
     operation_text,
 )
-from micrograd_lite.viz.files import file_format, target_file, write_file
 from micrograd_lite.viz.svg import image, lay_out, picture
 
 if TYPE_CHECKING:
