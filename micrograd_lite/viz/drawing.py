@@ -16,7 +16,7 @@ from numbers import Real
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from micrograd_lite.autograd import backward_steps, topological_order
+from micrograd_lite.autograd import topological_order
 from micrograd_lite.engine import Value
 from micrograd_lite.viz.dot import DEFAULT_TIMEOUT, TOO_SLOW, check_rankdir, check_timeout, run_dot
 from micrograd_lite.viz.files import file_format, target_file, write_file
@@ -27,6 +27,7 @@ from micrograd_lite.viz.graph import (
     fields,
     grad_shown,
 )
+from micrograd_lite.viz.steps import backward_walk
 from micrograd_lite.viz.svg import image
 
 if TYPE_CHECKING:
@@ -148,11 +149,11 @@ def backward_frames(root: Value, **options: Any) -> list[graphviz.Digraph]:
     order = topological_order([root])
     if not order:
         raise RuntimeError("root does not require grad: backward visits no node")
-    grads: dict[Value, Any] = {n: (grad_shown(n) if n.op is None else 0.0) for n in order}
+    grads: dict[Value, float] = {n: (grad_shown(n) if n.op is None else 0.0) for n in order}
     grads[root] += 1.0
-    return [
+    return [  # the stepper's backward steps, each drawn once it has passed its gradient on
         draw_dot(root, highlight=node, grads=grads, **options)
-        for node in backward_steps(order, grads)  # the order Value.backward visits nodes in
+        for node, _ in backward_walk(order, grads)
     ]
 
 
