@@ -22,7 +22,16 @@ from typing import Any, cast
 
 from micrograd_lite.autograd import input_grads, topological_order
 from micrograd_lite.engine import Value
-from micrograd_lite.ops import Op
+from micrograd_lite.ops import (
+    Op,
+    float_cos,
+    float_div,
+    float_exp,
+    float_log,
+    float_pow,
+    float_sin,
+    float_sqrt,
+)
 from micrograd_lite.viz.graph import number
 
 __all__ = [
@@ -161,33 +170,65 @@ def _same(shown: float, ran: float) -> bool:
     return shown == ran or number(shown) == number(ran) or math.isclose(shown, ran, rel_tol=1e-9)
 
 
-#: The functions a `maths` text may call (ops.MATHS_FUNCTIONS), as Python's math has them.
+def _or_nan(f: Callable[[float], float]) -> Callable[[float], float]:
+    """`f` giving nan where Python's math raises (tan(inf), sinh(1000))."""
+
+    def never_raising(x: float) -> float:
+        try:
+            return f(x)
+        except (ValueError, OverflowError):
+            return math.nan
+
+    return never_raising
+
+
+#: The functions a `maths` text may call (ops.MATHS_FUNCTIONS), in IEEE arithmetic, as
+#: the rules compute: log(0) is -inf and sin(inf) is nan, where Python's math raises.
 MATHS_FUNCTIONS: dict[str, Callable[[float], float]] = {
-    "log": math.log,
-    "exp": math.exp,
-    "sqrt": math.sqrt,
-    "sin": math.sin,
-    "cos": math.cos,
-    "tan": math.tan,
-    "sinh": math.sinh,
-    "cosh": math.cosh,
+    "log": float_log,
+    "exp": float_exp,
+    "sqrt": float_sqrt,
+    "sin": float_sin,
+    "cos": float_cos,
+    "tan": _or_nan(math.tan),
+    "sinh": _or_nan(math.sinh),
+    "cosh": _or_nan(math.cosh),
     "tanh": math.tanh,
     "abs": abs,
-    "sign": lambda v: math.copysign(1.0, v) if v else 0.0,
+    "sign": lambda v: math.copysign(1.0, v) if v and v == v else 0.0,  # 0 at 0 and nan
 }
+
+
+class _InIEEE(ast.NodeTransformer):
+    """`a / b` and `a ** b` as the rules compute them: 1/0 is inf and 0 ** -1 is inf,
+    where Python raises."""
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        helper = {ast.Div: "float_div", ast.Pow: "float_pow"}.get(type(node.op))
+        if helper is None:
+            return node
+        call = ast.Call(ast.Name(helper, ast.Load()), [node.left, node.right], [])
+        return ast.copy_location(call, node)
 
 
 @functools.lru_cache(maxsize=256)
 def _compiled(text: str) -> CodeType:
-    """A `maths` text as code, compiled once: define_op has checked it is one expression
-    over the rule's inputs, `out` and MATHS_FUNCTIONS."""
-    return compile(text, "<maths>", "eval")
+    """A `maths` text as code in IEEE arithmetic, compiled once: define_op has checked it
+    is one expression over the rule's inputs, `out` and MATHS_FUNCTIONS."""
+    tree = ast.fix_missing_locations(_InIEEE().visit(ast.parse(text, mode="eval")))
+    return compile(tree, "<maths>", "eval")
 
 
 def maths_value(op: Op, k: int, xs: Sequence[float], out: float) -> float | None:
-    """The op's `maths` for input k, run as Python on the numbers `xs` and `out`; None
-    where Python gives no real number (0.0 ** -1, log(0), a negative base to a fraction)."""
-    words: dict[str, object] = {"out": out, **MATHS_FUNCTIONS}
+    """The op's `maths` for input k, run on the numbers `xs` and `out` in IEEE arithmetic
+    (as the rules are); None if it cannot be run there."""
+    words: dict[str, object] = {
+        "out": out,
+        "float_div": float_div,
+        "float_pow": float_pow,
+        **MATHS_FUNCTIONS,
+    }
     if op.arity:
         text = op.maths[k]
         words.update(zip(op.vjp.__code__.co_varnames[2:], xs))
@@ -197,7 +238,7 @@ def maths_value(op: Op, k: int, xs: Sequence[float], out: float) -> float | None
         words.update(x=xs[k], y=xs[(k + pairs) % len(xs)], n=len(xs), m=pairs)
     try:
         value = eval(_compiled(text), {"__builtins__": {}}, words)
-    except (ArithmeticError, ValueError):
+    except (ArithmeticError, ValueError, TypeError):
         return None
     return None if isinstance(value, complex) else float(value)
 
