@@ -454,31 +454,26 @@ def _walk(root: Value, max_nodes: int, collapse: str | None) -> list[Value]:
         raise TypeError(f"draw_dot takes a Value, got {type(root).__name__}")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
         raise ValueError(f"max_nodes must be a whole number >= 1, got {max_nodes!r}")
+    # One walk: the reverse post-order of a depth-first walk (every node before its
+    # parents), counting as it goes what will get a box, so that a huge graph is refused
+    # before anything is built.
     drawn = 1  # the root; each Value but an unnamed constant gets at least one box
-    seen = {root}
-    stack = [root]
-    while stack:  # first count, so that a huge graph is refused before any work
-        for parent in stack.pop().parents:
-            if parent not in seen:
-                seen.add(parent)
-                stack.append(parent)
-                drawn += not _is_constant(parent)
-    if drawn > max_nodes and collapse is None:  # with collapse=, count once grouped
-        raise _too_many(drawn, max_nodes, collapsed=False, at_least="at least ")
-    # Reverse post-order of a depth-first walk: every node comes before its parents.
     order: list[Value] = []
-    done: set[Value] = set()
-    stack2: list[tuple[Value, int]] = [(root, 0)]
-    while stack2:
-        node, i = stack2.pop()
+    done = {root}
+    stack: list[tuple[Value, int]] = [(root, 0)]
+    while stack:
+        node, i = stack.pop()
         if i < len(node.parents):
-            stack2.append((node, i + 1))
+            stack.append((node, i + 1))
             parent = node.parents[i]
             if parent not in done:
                 done.add(parent)
-                stack2.append((parent, 0))
+                stack.append((parent, 0))
+                drawn += not _is_constant(parent)
         else:
             order.append(node)
+    if drawn > max_nodes and collapse is None:  # with collapse=, count once grouped
+        raise _too_many(drawn, max_nodes, collapsed=False, at_least="at least ")
     order.reverse()
     return order
 
