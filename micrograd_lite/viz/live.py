@@ -62,6 +62,15 @@ class Live:
         timeout: float = DEFAULT_TIMEOUT,
         data: tuple[Sequence[Sequence[float]], Sequence[float]] | None = None,
     ) -> None:
+        """A picture of training that `view.update(loss)` redraws in place, once per step.
+
+        `model` (an nn.Neuron, Layer or MLP) is drawn applied to `inputs` (one number per
+        input; zeros by default), one box per layer (`collapse="layer"`), neuron
+        (`"neuron"`) or Value (None); without a model, the loss's own graph is drawn.
+        `every` redraws every that many steps; `max_nodes` is the most Values drawn before
+        refusing; `timeout` the seconds Graphviz may take to lay out; `data=(points, labels)`
+        adds a two-input model's decision boundary over those points.
+        """
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
             raise ValueError(f"every must be a whole number of steps >= 1, got {every!r}")
         if model is not None and collapse not in (None, "neuron", "layer"):
@@ -168,34 +177,8 @@ class Live:
             self._handle.update(page)
 
 
-def live(
-    model: Module | None = None,
-    *,
-    inputs: Sequence[float] | None = None,
-    collapse: str = "layer",
-    every: int = 1,
-    max_nodes: int = DEFAULT_MAX_NODES,
-    timeout: float = DEFAULT_TIMEOUT,
-    data: tuple[Sequence[Sequence[float]], Sequence[float]] | None = None,
-) -> Live:
-    """A picture of training that `view.update(loss)` redraws in place, once per step.
-
-    `model` (an nn.Neuron, Layer or MLP) is drawn applied to `inputs` (one number per
-    input; zeros by default), one box per layer (`collapse="layer"`), neuron
-    (`"neuron"`) or Value (None); without a model, the loss's own graph is drawn.
-    `every` redraws every that many steps; `max_nodes` is the most Values drawn before
-    refusing; `timeout` the seconds Graphviz may take to lay out; `data=(points, labels)`
-    adds a two-input model's decision boundary over those points.
-    """
-    return Live(
-        model,
-        inputs=inputs,
-        collapse=collapse,
-        every=every,
-        max_nodes=max_nodes,
-        timeout=timeout,
-        data=data,
-    )
+#: `live(model, ...)` makes a Live: its arguments are Live's, each said there.
+live = Live
 
 
 def _gather(outputs: list[Value]) -> Value:

@@ -74,6 +74,14 @@ class Stepper:
         max_nodes: int = DEFAULT_MAX_NODES,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
+        """Step through `root`'s forward and backward passes in Jupyter or a saved page.
+
+        `names` maps a name to a Value (or to lists and dicts of them) to label it, as for
+        `draw_dot`; `model` names its parameters as `model.named_parameters()` does;
+        `rankdir` is the direction the graph runs ("LR", "TB", "RL", "BT"); `max_nodes` the
+        most Values drawn before refusing; `timeout` the seconds Graphviz may take to lay the
+        graph out (once). The gradients shown are a fresh backward pass: no `.grad` changes.
+        """
         check_rankdir(rankdir)
         timeout = check_timeout(timeout)
         drawing = build(root, names=names, model=model, max_nodes=max_nodes)
@@ -194,26 +202,8 @@ class Stepper:
         return write_file(target, self.html().encode("utf-8"))
 
 
-def stepper(
-    root: Value,
-    *,
-    names: Mapping[str, Any] | None = None,
-    model: Module | None = None,
-    rankdir: str = "LR",
-    max_nodes: int = DEFAULT_MAX_NODES,
-    timeout: float = DEFAULT_TIMEOUT,
-) -> Stepper:
-    """Step through `root`'s forward and backward passes in Jupyter or a saved page.
-
-    `names` maps a name to a Value (or to lists and dicts of them) to label it, as for
-    `draw_dot`; `model` names its parameters as `model.named_parameters()` does;
-    `rankdir` is the direction the graph runs ("LR", "TB", "RL", "BT"); `max_nodes` the
-    most Values drawn before refusing; `timeout` the seconds Graphviz may take to lay the
-    graph out (once). The gradients shown are a fresh backward pass: no `.grad` changes.
-    """
-    return Stepper(
-        root, names=names, model=model, rankdir=rankdir, max_nodes=max_nodes, timeout=timeout
-    )
+#: `stepper(root, ...)` makes a Stepper: its arguments are Stepper's, each said there.
+stepper = Stepper
 
 
 def _display_names(drawing: Drawing, values: list[Value]) -> dict[Value, str]:
