@@ -26,7 +26,6 @@ import re
 import stat
 import sys
 import unicodedata
-import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -361,31 +360,6 @@ def _kind_of(target: Path) -> str | None:
     return "a regular file"
 
 
-def write_regular_file(target: Path, data: bytes) -> None:
-    """Write data to target as a new regular file, or replace a regular file atomically.
-
-    The data goes to a hidden temporary file beside target, which is renamed over it:
-    readers see the old file or the new one, never half of one, and a failure leaves no
-    file behind. A file being replaced keeps its permissions.
-    """
-    tmp = target.with_name(f".{uuid.uuid4().hex[:16]}.svg.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
-        try:
-            os.write(fd, data)
-            replaced = _kind_of(target)
-            if replaced == "a regular file":
-                os.fchmod(fd, stat.S_IMODE(os.stat(target).st_mode))
-            elif replaced is not None:  # it changed since check_output: refuse, as there
-                check_output(str(target))
-        finally:
-            os.close(fd)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 # -- the command ---------------------------------------------------------------------------
 
 
@@ -435,6 +409,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"--var {', '.join(twice)} given more than once")
 
     from micrograd_lite.viz import GraphvizNotFoundError, GraphvizTimeoutError, to_svg
+    from micrograd_lite.viz.files import write_file
 
     variables = {name: Value(number, label=name) for name, number in args.var}
     try:
@@ -443,7 +418,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         out.label = "out"
         out.backward()
         svg = to_svg(out, rankdir=args.rankdir).encode("utf-8")
-        write_regular_file(target, svg)
+        write_file(target, svg)  # whole or not at all, as render writes
     # ValueError: ours (ExpressionError, OutputError), and draw_dot's for a graph larger
     # than max_nodes; ImportError: the graphviz package is not installed.
     except (ValueError, GraphvizNotFoundError, GraphvizTimeoutError, ImportError) as error:

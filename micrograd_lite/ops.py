@@ -4,10 +4,10 @@ An operation is one block: a comment with its maths, then its derivative rule, d
 with `define_op`, which takes the forward on floats and the derivative as a learner
 writes it (`maths=`, what the stepper shows), and registers the operation:
 
-    # d tanh(a) = (1 - tanh²(a)) da
+    # d tanh(a) = (1 - tanh²(a)) da, with 1 - tanh² as one fused multiply-add, as PyTorch
     @define_op("tanh", math.tanh, name="TanhBackward0", maths="1 - out**2")
     def tanh(g, out, a):
-        return (g * ((1.0 - out) * (1.0 + out)),)
+        return (g * fma(-out, out, 1.0),)
 
 The rule is a vector-Jacobian product `rule(g, out, *inputs)`: given the gradient `g`
 that reaches the result `out`, it returns the gradient that reaches each input, in the

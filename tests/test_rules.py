@@ -8,6 +8,7 @@ create_graph=True), and its second derivatives with gradgradcheck.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -16,6 +17,8 @@ from hypothesis import strategies as st
 
 import micrograd_lite as mg
 from micrograd_lite import Value, gradgradcheck, ops
+from micrograd_lite.viz.graph import number
+from micrograd_lite.viz.steps import AT_AN_EDGE, MATHS_FUNCTIONS, chain_rule_steps, maths_value
 
 BUILT_IN = [op for op in ops.REGISTRY.values() if op.key in ops.BUILT_IN]
 OPS = pytest.mark.parametrize("op", BUILT_IN, ids=[op.key for op in BUILT_IN])
@@ -103,64 +106,113 @@ def test_forward_and_rule_give_floats_at_edge_values(op: ops.Op) -> None:
 # The maths each op shows a learner (its `maths=`) is the derivative its rule computes.
 # ---------------------------------------------------------------------------------------
 
-MATHS_FUNCTIONS = {  # what ops.MATHS_FUNCTIONS names, as Python's math computes them
-    "log": math.log,
-    "exp": math.exp,
-    "sqrt": math.sqrt,
-    "sin": math.sin,
-    "cos": math.cos,
-    "tan": math.tan,
-    "sinh": math.sinh,
-    "cosh": math.cosh,
-    "tanh": math.tanh,
-    "abs": abs,
-    "sign": lambda v: math.copysign(1.0, v) if v else 0.0,
-}
 
-
-def maths_value(op: ops.Op, k: int, xs: list[float], out: float) -> float:
-    """The op's maths for input k, evaluated as Python on these numbers."""
-    names: dict[str, object] = {"out": out, **MATHS_FUNCTIONS}
-    if op.arity:
-        text = op.maths[k]
-        names.update(zip(op.vjp.__code__.co_varnames[2:], xs))
-    else:  # one text for every input: x, its partner y in the other half, n and m
-        text = op.maths[0]
-        pairs = len(xs) // 2
-        names.update(x=xs[k], y=xs[(k + pairs) % len(xs)], n=len(xs), m=pairs)
-    result = eval(text, {"__builtins__": {}}, names)  # the op's own text, from ops.py
-    assume(not isinstance(result, complex))  # a negative base to a fractional power
-    return float(result)
+def maths_number(op: ops.Op, k: int, xs: list[float], out: float) -> float:
+    """The op's maths for input k on these numbers, as the stepper runs it."""
+    result = maths_value(op, k, xs, out)
+    assert result is not None, (op.key, k, xs)  # IEEE arithmetic runs every built-in text
+    return result
 
 
 def test_every_built_in_op_has_its_maths() -> None:
     assert [op.key for op in BUILT_IN if not op.maths] == []
 
 
+def test_the_stepper_knows_every_function_a_maths_text_may_call() -> None:
+    assert sorted(MATHS_FUNCTIONS) == sorted(ops.MATHS_FUNCTIONS)
+
+
 @pytest.mark.parametrize("op", list(ops.REGISTRY.values()), ids=list(ops.REGISTRY))
 def test_maths_text_is_the_derivative_the_rule_computes(op: ops.Op) -> None:
-    """g * maths equals the rule's gradient for every input, at random points of its
-    domain: the text a learner reads in the stepper cannot drift from the rule."""
+    """g * maths equals the rule's gradient for every input, at random points (0 and
+    poles included): the text a learner reads in the stepper cannot drift from the rule.
+    A constant input gets no gradient from the rule; the edges where the maths is not
+    the rule are those named in MATHS_EDGES, checked below."""
     if not op.maths:
         pytest.skip(f"{op.key} has no maths= (a user's op may leave it out)")
 
     @given(
-        st.lists(st.floats(-3.0, 3.0), min_size=arity(op), max_size=arity(op)),
+        st.lists(
+            st.one_of(st.floats(-3.0, 3.0), st.sampled_from([0.0, 1.0, -1.0])),
+            min_size=arity(op),
+            max_size=arity(op),
+        ),
         st.floats(-2.0, 2.0),
     )
     def check(xs: list[float], g: float) -> None:
-        assume(all(abs(x) > 1e-3 for x in xs))  # away from poles and kinks
+        assume(all(x == 0.0 or abs(x) > 1e-3 for x in xs))  # no under- or overflow
         out = op.forward(*xs)
         grads = op.vjp(g, out, *xs)
-        assume(all(math.isfinite(v) for v in (out, *grads)))
         for k in range(len(xs)):
             if k in op.constant_inputs:  # a number: the rule passes it no gradient
+                assert grads[k] == 0.0
                 continue
-            expected = g * maths_value(op, k, xs, out)
-            assume(math.isfinite(expected))
-            assert grads[k] == pytest.approx(expected, rel=1e-9, abs=1e-12), (k, op.maths)
+            if at_an_edge(op, xs):
+                continue  # the stepper marks these: see the test below
+            expected = g * maths_number(op, k, xs, out)
+            if math.isnan(expected) or math.isnan(grads[k]):
+                assert math.isnan(expected), (k, op.maths, xs)
+                assert math.isnan(grads[k]), (k, op.maths, xs)
+            else:
+                assert grads[k] == pytest.approx(expected, rel=1e-9, abs=1e-12), (k, op.maths)
 
     check()
+
+
+#: Where an op's maths, run on the numbers, is not what its rule computes: the kinks and
+#: edges where the rule follows PyTorch (relu passes nan's gradient on; 0 ** 0 has
+#: gradient 0; the exponent's gradient at a zero base is 0, not 0 * log 0; a power of
+#: number c is computed as PyTorch's kernel does, a ** -0.5 as 1/sqrt(a), so -inf at -0.0).
+MATHS_EDGES = {
+    "relu": lambda a: math.isnan(a),
+    "pow_number": lambda a, c: (
+        (c == 0.0 and (a == 0.0 or math.isnan(a)))
+        or (c - 1.0 in (0.5, -0.5) and (a == -math.inf or math.copysign(1.0, a) < 0.0 == a))
+    ),
+    "pow_value": lambda a, b: (
+        (a == 0.0 and (b >= 0.0 or math.isnan(b))) or (b == 0.0 and math.isnan(a))
+    ),
+    "rpow": lambda c, b: c == 0.0 and b >= 0.0,
+}
+EDGE_NUMBERS = [0.0, -0.0, 1.0, -1.0, 2.0, 0.5, math.nan, math.inf, -math.inf]
+
+
+def at_an_edge(op: ops.Op, xs: list[float]) -> bool:
+    return op.key in MATHS_EDGES and MATHS_EDGES[op.key](*xs)  # type: ignore[operator]
+
+
+def edge_points(op: ops.Op) -> list[tuple[float, ...]]:
+    """Every input at every edge number (the n-ary ops: four inputs from the first five)."""
+    if op.arity:
+        return list(itertools.product(EDGE_NUMBERS, repeat=op.arity))
+    return list(itertools.product(EDGE_NUMBERS[:5], repeat=4))
+
+
+@pytest.mark.parametrize("op", BUILT_IN, ids=[op.key for op in BUILT_IN])
+def test_the_stepper_shows_the_rules_number_at_kinks_edges_and_constants(op: ops.Op) -> None:
+    """At 0, ±1, nan and ±inf, with constant inputs passed as numbers: each step ends in
+    the number the rule computed, marked "(the rule at this edge)" exactly where the
+    maths on the numbers shown gives another, and only at the edges MATHS_EDGES names."""
+    for xs in edge_points(op):
+        leaves = [x if k in op.constant_inputs else Value(x) for k, x in enumerate(xs)]
+        out = apply(op, leaves)
+        names = {v: f"x{k}" for k, v in enumerate(leaves) if isinstance(v, Value)}
+        lines = chain_rule_steps(out, names)
+        rule = op.vjp(1.0, out.data, *xs)
+        for k, x in enumerate(leaves):
+            if not isinstance(x, Value):  # a constant: no step
+                assert not [line for line in lines if line.startswith(f"x{k}.grad")]
+                continue
+            (line,) = [line for line in lines if line.startswith(f"x{k}.grad")]
+            shown = maths_number(op, k, list(xs), out.data)
+            agrees = (
+                shown == rule[k]
+                or (math.isnan(shown) and math.isnan(rule[k]))
+                or math.isclose(shown, rule[k], rel_tol=1e-9)
+            )
+            ending = f"= {number(rule[k])}" + ("" if agrees else f" {AT_AN_EDGE}")
+            assert line.endswith(ending), (xs, line)
+            assert agrees or at_an_edge(op, list(xs)), (xs, line)
 
 
 # ---------------------------------------------------------------------------------------

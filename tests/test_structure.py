@@ -39,6 +39,28 @@ def test_the_core_never_imports_the_compiler(name: str) -> None:
     assert not [m for m in modules if m.startswith("micrograd_lite.compiler")]
 
 
+VIZ = sorted(p for p in (PACKAGE / "viz").glob("*.py") if p.name != "__init__.py")
+
+
+def test_no_viz_modules_import_each_other_in_a_cycle() -> None:
+    """The visualiser's modules form layers (the graph model, its DOT, its SVG, the
+    views): none imports, even lazily, a module that imports it back."""
+    names = {f"micrograd_lite.viz.{p.stem}" for p in VIZ}
+    imports = {f"micrograd_lite.viz.{p.stem}": imported_modules(p) & names for p in VIZ}
+    cycles = []
+    for start in imports:  # a depth-first walk from each module, looking for a way back
+        stack, seen = [(start, [start])], set()
+        while stack:
+            module, path = stack.pop()
+            for after in imports[module]:
+                if after == start:
+                    cycles.append(" -> ".join([*path, start]))
+                elif after not in seen:
+                    seen.add(after)
+                    stack.append((after, [*path, after]))
+    assert cycles == []
+
+
 def private_reaches(path: Path) -> list[str]:
     """`from micrograd_lite.x import _y` and `x._y` for an imported micrograd_lite module x."""
     tree = ast.parse(path.read_text())

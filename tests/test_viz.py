@@ -22,7 +22,7 @@ from micrograd_lite.viz import (
     render,
     to_svg,
 )
-from micrograd_lite.viz.drawing import build
+from micrograd_lite.viz.graph import build
 from tests.conftest import can_lay_out
 
 pytest.importorskip("graphviz", reason="the graphviz package is in the viz and dev sets")

@@ -149,7 +149,7 @@ def steps_of(case: Case) -> list[str]:
     if case.deep:
         return []
     try:
-        from micrograd_lite.viz.stepper import chain_rule_steps
+        from micrograd_lite.viz.steps import chain_rule_steps
 
         root, _ = reference_graph(case)
         return chain_rule_steps(root, {})

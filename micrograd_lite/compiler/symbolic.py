@@ -1,7 +1,7 @@
 """Turn the forwards and rules of `micrograd_lite.ops` into Python expressions.
 
 The compiler writes no calculus of its own. To get the code for, say, the gradient of a
-product, it calls `ops.mul_vjp` itself with placeholders (`Sym`) instead of numbers:
+product, it calls the rule `ops.mul.vjp` itself with placeholders (`Sym`) instead of numbers:
 
     >>> from micrograd_lite import ops
     >>> expressions(ops.mul.vjp, ["g5", "v5", "v3", "v4"])
@@ -9,7 +9,7 @@ product, it calls `ops.mul_vjp` itself with placeholders (`Sym`) instead of numb
 
 A `Sym` records each arithmetic operation it takes part in, in the order Python evaluates
 it, so the expression does the same float operations as the rule does at run time and
-gives bit-identical results. Where a rule branches on its inputs (`relu_vjp` asks
+gives bit-identical results. Where a rule branches on its inputs (`ops.relu.vjp` asks
 `out <= 0.0`), every branch is followed and the result is a conditional expression:
 
     >>> expressions(ops.relu.vjp, ["g7", "v7", "v6"])

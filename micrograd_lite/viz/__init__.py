@@ -14,7 +14,8 @@ Every run of `dot` has a time limit (`timeout=`, in seconds) and never outlives 
 
 from micrograd_lite.viz import plot
 from micrograd_lite.viz.dot import GraphvizNotFoundError, GraphvizTimeoutError
-from micrograd_lite.viz.drawing import COLOURS, backward_frames, draw_dot, render, to_svg
+from micrograd_lite.viz.drawing import backward_frames, draw_dot, render, to_svg
+from micrograd_lite.viz.graph import COLOURS
 from micrograd_lite.viz.live import Live, live
 from micrograd_lite.viz.stepper import Stepper, stepper
 

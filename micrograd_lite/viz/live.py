@@ -25,13 +25,16 @@ from typing import TYPE_CHECKING, Any
 from micrograd_lite.engine import Value
 from micrograd_lite.viz import plot
 from micrograd_lite.viz.dot import DEFAULT_TIMEOUT, Layout, check_timeout
-from micrograd_lite.viz.drawing import (
+from micrograd_lite.viz.graph import (
     COLOURS,
     DEFAULT_MAX_NODES,
     Box,
     Drawing,
     build,
+    fields,
     grad_shown,
+    group_outputs,
+    neurons_of,
     number,
 )
 from micrograd_lite.viz.svg import image, lay_out, picture
@@ -59,6 +62,15 @@ class Live:
         timeout: float = DEFAULT_TIMEOUT,
         data: tuple[Sequence[Sequence[float]], Sequence[float]] | None = None,
     ) -> None:
+        """A picture of training that `view.update(loss)` redraws in place, once per step.
+
+        `model` (an nn.Neuron, Layer or MLP) is drawn applied to `inputs` (one number per
+        input; zeros by default), one box per layer (`collapse="layer"`), neuron
+        (`"neuron"`) or Value (None); without a model, the loss's own graph is drawn.
+        `every` redraws every that many steps; `max_nodes` is the most Values drawn before
+        refusing; `timeout` the seconds Graphviz may take to lay out; `data=(points, labels)`
+        adds a two-input model's decision boundary over those points.
+        """
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
             raise ValueError(f"every must be a whole number of steps >= 1, got {every!r}")
         if model is not None and collapse not in (None, "neuron", "layer"):
@@ -165,9 +177,8 @@ class Live:
             self._handle.update(page)
 
 
-def live(model: Module | None = None, **options: Any) -> Live:
-    """A picture of training that `view.update(loss)` redraws in place, once per step."""
-    return Live(model, **options)
+#: `live(model, ...)` makes a Live: its arguments are Live's, each said there.
+live = Live
 
 
 def _gather(outputs: list[Value]) -> Value:
@@ -178,8 +189,6 @@ def _gather(outputs: list[Value]) -> Value:
 
 def _texts(box: Box) -> list[str]:
     """A box's lines: a Value's data and grad; a neuron's output and its parameters' grad."""
-    from micrograd_lite.viz.drawing import fields, group_outputs
-
     if box.kind == "op":
         return [box.label]
     if box.kind == "input":  # an input has no gradient to show
@@ -228,60 +237,29 @@ def _page(element_id: str, graph: str, losses: list[float], boundary: str = "") 
         "sans-serif; font-size: 13px; display: flex; gap: 16px; align-items: flex-start; "
         f'flex-wrap: wrap">{model}'
         f'<div><div class="mgl-caption">{html.escape(caption)}</div>'
-        f"<div>{image(_curve(losses), 'the loss at each step')}</div>"
+        f"<div>{image(_curve(losses).svg(), 'the loss at each step')}</div>"
         f"{image(boundary, 'the decision boundary') if boundary else ''}</div>"
         "</div>"
     )
 
 
-def _curve(losses: list[float], points: int = 400) -> str:
-    """The loss against the step, as an SVG polyline of at most `points` points."""
+def _curve(losses: list[float], points: int = 400) -> plot.Figure:
+    """The loss against the step, as a plot of at most `points` points. A loss that spans
+    two decades or more is drawn on a log axis, so that a first spike does not flatten the
+    rest of the curve."""
     stride = max(1, len(losses) // points)
-    kept = [
-        (i, y)
-        for i, y in enumerate(losses)
-        if (i % stride == 0 or i == len(losses) - 1) and math.isfinite(y)
-    ]
-    low, high = (min(y for _, y in kept), max(y for _, y in kept)) if kept else (0.0, 1.0)
-    # A loss that spans two decades or more is drawn on a log axis, so that a first
-    # spike does not flatten the rest of the curve.
+    steps = [i for i in range(len(losses)) if i % stride == 0 or i == len(losses) - 1]
+    finite = [losses[i] for i in steps if math.isfinite(losses[i])]
+    low, high = (min(finite), max(finite)) if finite else (0.0, 1.0)
     logarithmic = low > 0.0 and high / low >= 100.0
-
-    def height(y: float) -> float:
-        return math.log10(y) if logarithmic else y
-
-    # in halves: the difference of two losses near the largest float would overflow
-    half_span = height(high) / 2 - height(low) / 2
-
-    def down(y: float) -> float:  # 0 at the top of the axis, 1 at its foot
-        return (height(high) / 2 - height(y) / 2) / half_span if half_span else 0.0
-
-    last = max(1, len(losses) - 1)
-    pad = 48.0  # room for the axis' numbers
-    xy = " ".join(
-        f"{pad + (CURVE_WIDTH - pad - 6) * i / last:.1f},"
-        f"{6 + (CURVE_HEIGHT - pad - 6) * down(y):.1f}"
-        for i, y in kept
+    figure = plot.Figure(
+        xlabel="step",
+        ylabel="loss",
+        width=CURVE_WIDTH,
+        height=CURVE_HEIGHT,
+        yscale="log" if logarithmic else "linear",
     )
-    scale = (
-        f'<text x="{pad + 4}" y="{CURVE_HEIGHT - pad - 4}" fill="#888">log scale</text>'
-        if logarithmic
-        else ""
-    )
-    return (
-        f'<svg class="mgl-curve" width="{CURVE_WIDTH:.0f}" height="{CURVE_HEIGHT:.0f}" '
-        'font-size="10" font-family="Helvetica, Arial, sans-serif">'
-        f'<line x1="{pad}" y1="{CURVE_HEIGHT - pad}" x2="{CURVE_WIDTH - 6}" '
-        f'y2="{CURVE_HEIGHT - pad}" stroke="#888"/>'
-        f'<line x1="{pad}" y1="6" x2="{pad}" y2="{CURVE_HEIGHT - pad}" stroke="#888"/>'
-        f'<text x="{pad - 3}" y="12" text-anchor="end">{number(high)}</text>'
-        f'<text x="{pad - 3}" y="{CURVE_HEIGHT - pad}" text-anchor="end">{number(low)}</text>'
-        f'<text x="{CURVE_WIDTH - 6}" y="{CURVE_HEIGHT - pad + 14}" text-anchor="end">'
-        f"step {len(losses) - 1}</text>"
-        f"{scale}"
-        f'<polyline fill="none" stroke="#0d6efd" stroke-width="1.5" points="{xy}"/>'
-        "</svg>"
-    )
+    return figure.line([losses[i] for i in steps], steps)
 
 
 #: Cells along each side of the decision-boundary panel: the model runs once per cell.
@@ -291,8 +269,6 @@ PANEL = 180.0
 
 def _inputs_of(model: Any) -> int | None:
     """How many inputs an nn.Neuron, nn.Layer or nn.MLP takes; None for another model."""
-    from micrograd_lite.viz.drawing import neurons_of
-
     try:
         return len(neurons_of(model)[0][1].w)
     except (TypeError, IndexError, AttributeError):

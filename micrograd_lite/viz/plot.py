@@ -19,14 +19,15 @@ import math
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from micrograd_lite.engine import Value
 from micrograd_lite.grad_mode import no_grad
-from micrograd_lite.viz.drawing import number
 from micrograd_lite.viz.files import file_format, target_file, write_file
+from micrograd_lite.viz.graph import number
+from micrograd_lite.viz.svg import image
 
 __all__ = ["NEGATIVE", "PALETTE", "POSITIVE", "Figure", "Picture", "boundary", "row"]
 
@@ -52,8 +53,6 @@ class Picture:
         return write_file(target, self.svg().encode("utf-8"))
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        from micrograd_lite.viz.svg import image
-
         svg = self.svg()
         # the image: JupyterLab shows no SVG output of a notebook it does not trust
         return {"image/svg+xml": svg, "text/html": image(svg, self.alt), "text/plain": repr(self)}
@@ -82,9 +81,15 @@ class Figure(Picture):
         ylabel: str = "",
         width: float = 360.0,
         height: float = 240.0,
+        yscale: str = "linear",
     ) -> None:
+        """`yscale="log"` draws heights on a logarithmic axis (a loss over decades),
+        marked "log scale"; a height of 0 or less is then left out, and said."""
         super().__init__("", title or "a plot")
+        if yscale not in ("linear", "log"):
+            raise ValueError(f"yscale must be 'linear' or 'log', got {yscale!r}")
         self.title, self.xlabel, self.ylabel = title, xlabel, ylabel
+        self.yscale = yscale
         self.width, self.height = _size(width, "width", 100.0), _size(height, "height", 100.0)
         self.series: list[_Series] = []
 
@@ -143,13 +148,18 @@ class Figure(Picture):
     def svg(self) -> str:
         left, right, top, bottom = 56.0, 12.0, 26.0 if self.title else 12.0, 40.0
         plot_w, plot_h = self.width - left - right, self.height - top - bottom
+        log = self.yscale == "log"
+        # On a log axis every height is its log10, and a height of 0 or less is not drawn.
+        drawn_series = (
+            [replace(s, ys=[_log10(y) for y in s.ys]) for s in self.series] if log else self.series
+        )
         points = [
             (x, y)
-            for s in self.series
+            for s in drawn_series
             for x, y in zip(s.xs, s.ys)
             if math.isfinite(x) and math.isfinite(y)
         ]
-        levels = [s.ys[0] for s in self.series if s.kind == "hline" and math.isfinite(s.ys[0])]
+        levels = [s.ys[0] for s in drawn_series if s.kind == "hline" and math.isfinite(s.ys[0])]
         heights = [y for _, y in points] + levels
         x_lo, x_hi = _span([x for x, _ in points])
         y_lo, y_hi = _span(heights)
@@ -172,17 +182,24 @@ class Figure(Picture):
             out.append(_text(px(x), top + plot_h + 16, _tick(x), anchor="middle"))
         for y in _ticks(y_lo, y_hi):
             out.append(_line(left, py(y), left + plot_w, py(y), "#eeeeee"))
-            out.append(_text(left - 6, py(y) + 4, _tick(y), anchor="end"))
+            out.append(_text(left - 6, py(y) + 4, _tick(10.0**y if log else y), anchor="end"))
         out.append(
             f'<rect x="{left}" y="{top}" width="{plot_w:.1f}" height="{plot_h:.1f}" '
             'fill="none" stroke="#888888"/>'
         )
         out.append(_text(left + plot_w / 2, self.height - 6, self.xlabel, anchor="middle"))
+        ylabel = (
+            f"{self.ylabel} (log scale)"
+            if log and self.ylabel
+            else "log scale"
+            if log
+            else self.ylabel
+        )
         out.append(
             f'<text transform="translate(14 {top + plot_h / 2:.1f}) rotate(-90)" '
-            f'text-anchor="middle">{html.escape(self.ylabel)}</text>'
+            f'text-anchor="middle">{html.escape(ylabel)}</text>'
         )
-        for s in self.series:
+        for s in drawn_series:
             colour = html.escape(s.colours[0])
             if s.kind == "hline":
                 if not math.isfinite(s.ys[0]):
@@ -234,7 +251,7 @@ class Figure(Picture):
                         f'<line x1="{x - 18}" y1="{y}" x2="{x - 2}" y2="{y}" '
                         f'stroke="{html.escape(s.colours[0])}" stroke-width="1.5"{dash}/>'
                     )
-        hidden = _not_finite(self.series)
+        hidden = _not_finite(self.series, log)
         if hidden:  # said, not dropped silently: a loss that went to inf or nan
             out.append(
                 f'<text x="4" y="{self.height - 6:.1f}" font-size="10" fill="#dc3545" '
@@ -244,17 +261,22 @@ class Figure(Picture):
         return "\n".join(out)
 
 
-def _not_finite(series: list[_Series]) -> str:
-    """What a figure leaves out, as its note says it: "not drawn: 2 values at nan or inf"."""
+def _not_finite(series: list[_Series], log: bool = False) -> str:
+    """What a figure leaves out, as its note says it: "not drawn: 2 values at nan or inf"
+    (and, on a log axis, heights of 0 or less)."""
+
+    def drawable(y: float) -> bool:
+        return math.isfinite(y) and (y > 0.0 or not log)
+
     left_out: list[float] = []
     for s in series:
         if s.kind == "hline":
-            left_out += [y for y in s.ys if not math.isfinite(y)]
+            left_out += [y for y in s.ys if not drawable(y)]
         else:
             left_out += [
                 y if math.isfinite(x) else x
                 for x, y in zip(s.xs, s.ys)
-                if not (math.isfinite(x) and math.isfinite(y))
+                if not (math.isfinite(x) and drawable(y))
             ]
     if not left_out:
         return ""
@@ -378,6 +400,11 @@ def _score(out: Any) -> float:
     if isinstance(out, (list, tuple)) and out:
         out = out[0]
     return float(out.data if isinstance(out, Value) else out)
+
+
+def _log10(y: float) -> float:
+    """A height on a log axis: its log10, or nan (not drawn) for 0 or less."""
+    return math.log10(y) if y > 0.0 else math.nan  # log10(inf) is inf: left out, and said
 
 
 def _finite_runs(xs: list[float], ys: list[float]) -> list[list[tuple[float, float]]]:

@@ -6,30 +6,30 @@
 
 The page has previous / play / next buttons, a slider and the arrow keys. Going forward,
 each operation's result appears in its box; going backward, each gradient does, with the
-chain-rule step beside the graph: `a.grad += c.grad × b = 1 × -3 = -3`. The text of that
-step is the operation's own derivative rule (`op.vjp`) read symbolically, not a second copy
-of the calculus. Graphviz lays the graph out once; a step changes only texts and colours,
-so a walk of a thousand steps costs one layout.
+chain-rule step beside the graph: `a.grad += c.grad × b = 1 × -3 = -3`. That text is the
+operation's `maths=` (its derivative as a learner writes it), run on the numbers shown; the
+number after the last `=` is always what the rule (`op.vjp`) computed, and where the two
+differ (relu's kink at nan, 0 ** 0) the step says so: `(the rule at this edge)`. The steps
+come from `steps.py`. Graphviz lays the graph out once; a step changes only texts and
+colours, so a walk of a thousand steps costs one layout.
 """
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import html
 import itertools
 import json
 import os
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from micrograd_lite.autograd import input_grads, topological_order
 from micrograd_lite.engine import Value
 from micrograd_lite.viz.dot import DEFAULT_TIMEOUT, check_rankdir, check_timeout
-from micrograd_lite.viz.drawing import (
+from micrograd_lite.viz.files import file_format, target_file, write_file
+from micrograd_lite.viz.graph import (
     DEFAULT_MAX_NODES,
     Box,
     Drawing,
@@ -37,7 +37,7 @@ from micrograd_lite.viz.drawing import (
     number,
     operation_text,
 )
-from micrograd_lite.viz.files import file_format, target_file, write_file
+from micrograd_lite.viz.steps import steps_of
 from micrograd_lite.viz.svg import image, lay_out, picture
 
 if TYPE_CHECKING:
@@ -74,13 +74,21 @@ class Stepper:
         max_nodes: int = DEFAULT_MAX_NODES,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
+        """Step through `root`'s forward and backward passes in Jupyter or a saved page.
+
+        `names` maps a name to a Value (or to lists and dicts of them) to label it, as for
+        `draw_dot`; `model` names its parameters as `model.named_parameters()` does;
+        `rankdir` is the direction the graph runs ("LR", "TB", "RL", "BT"); `max_nodes` the
+        most Values drawn before refusing; `timeout` the seconds Graphviz may take to lay the
+        graph out (once). The gradients shown are a fresh backward pass: no `.grad` changes.
+        """
         check_rankdir(rankdir)
         timeout = check_timeout(timeout)
         drawing = build(root, names=names, model=model, max_nodes=max_nodes)
         values = [v for v in drawing.boxes_of]  # parents first, as build adds them
         self.index = {v: i for i, v in enumerate(values)}
         self.name = _display_names(drawing, values)
-        self.steps: list[dict[str, Any]] = _steps(root, values, self.name)
+        self.steps: list[dict[str, Any]] = steps_of(root, values, self.name)
         for step in self.steps:  # a step lights every drawing of its Value, and its ellipse
             lit: list[str] = []
             if "value" in step:
@@ -194,9 +202,8 @@ class Stepper:
         return write_file(target, self.html().encode("utf-8"))
 
 
-def stepper(root: Value, **options: Any) -> Stepper:
-    """Step through `root`'s forward and backward passes in Jupyter or a saved page."""
-    return Stepper(root, **options)
+#: `stepper(root, ...)` makes a Stepper: its arguments are Stepper's, each said there.
+stepper = Stepper
 
 
 def _display_names(drawing: Drawing, values: list[Value]) -> dict[Value, str]:
@@ -209,267 +216,6 @@ def _display_names(drawing: Drawing, values: list[Value]) -> dict[Value, str]:
     }
     unnamed = (f"t{k}" for k in itertools.count(1))
     return {v: labelled.get(v) or next(unnamed) for v in values}
-
-
-def _steps(root: Value, values: list[Value], name: dict[Value, str]) -> list[dict[str, Any]]:
-    """The walk: a start, each operation forward, the seed, each node backward.
-
-    Each step says which Value it is about, what text to show, and which numbers it sets:
-    `set` is a list of [value index, "data" or "grad", text]. The gradients are those of
-    a fresh backward pass; no `.grad` is changed.
-    """
-    index = {v: i for i, v in enumerate(values)}
-    steps: list[dict[str, Any]] = [
-        {"phase": "start", "text": "The inputs and parameters hold their data.", "set": []}
-    ]
-    for node in values:
-        if node.op is None:
-            continue
-        args = [name.get(p) or number(p.data) for p in node.parents]
-        formula = _formula(node, args)
-        worked = _formula(node, [_operand(p.data) for p in node.parents])
-        steps.append(
-            {
-                "phase": "forward",
-                "value": index[node],
-                "text": f"{name[node]} = {formula} = {worked} = {number(node.data)}",
-                "set": [[index[node], "data", number(node.data)]],
-            }
-        )
-    order = topological_order([root])
-    grads: dict[Value, float] = {root: 1.0}
-    steps.append(
-        {
-            "phase": "backward",
-            "value": index[root],
-            "text": f"{grad_of(name[root])} = 1, the seed: "
-            f"d{term(name[root])}/d{term(name[root])} = 1",
-            "set": [[index[root], "grad", "1"]],
-        }
-    )
-    for node in reversed(order):  # the order backward visits nodes in
-        op = node.op
-        if op is None or node not in grads:
-            continue
-        g = grads[node]
-        maths = _maths_of(op, node, name, g)
-        codes = None if maths else _rule_codes(op, [p in index for p in node.parents], node.parents)
-        # The rule's variables: g, out and x0, x1 ... (the inputs), by name and by number.
-        names = {"g": grad_of(name[node]), "out": name[node]}
-        numbers = {"g": _operand(g), "out": _operand(node.data)}
-        for i, p in enumerate(node.parents):
-            names[f"x{i}"] = name.get(p) or _operand(p.data)
-            numbers[f"x{i}"] = _operand(p.data)
-        contributions = cast("tuple[float, ...]", input_grads(node, g))  # floats in, floats out
-        lines, sets = [], []
-        for k, (parent, contribution) in enumerate(zip(node.parents, contributions)):
-            if not parent.requires_grad or parent not in index:
-                continue
-            # the first gradient as it is, as backward stores it: 0.0 + -0.0 would be 0.0
-            grads[parent] = grads[parent] + contribution if parent in grads else contribution
-            total = number(contribution)
-            if maths:  # the op's derivative as a learner writes it, then with the numbers in
-                by_name, by_number = maths[k]
-                worked = f" = {by_number}" if by_number.replace("−", "-") != total else ""
-                lines.append(f"{grad_of(name[parent])} += {by_name}{worked} = {total}")
-            elif codes is None:  # the rule could not be read: its result alone
-                lines.append(f"{grad_of(name[parent])} += {total}  ({op.name()})")
-            else:
-                by_name, by_number = _show(codes[k], names), _show(codes[k], numbers)
-                worked = f" = {by_number}" if by_number != total else ""  # not "= 0.5 = 0.5"
-                lines.append(f"{grad_of(name[parent])} += {by_name}{worked} = {total}")
-            sets.append([index[parent], "grad", number(grads[parent])])
-        if not lines:
-            continue
-        receivers = [s[0] for s in sets]  # the Values whose .grad this step adds to
-        steps.append(
-            {
-                "phase": "backward",
-                "value": index[node],
-                "receivers": receivers,
-                "text": "\n".join(lines),
-                "set": sets,
-            }
-        )
-    return steps
-
-
-def _operand(x: float) -> str:
-    """A number inside a formula: negative ones in parentheses, so -3 ** 2 reads right."""
-    text = number(x)
-    return f"({text})" if text.startswith("-") else text
-
-
-def _formula(node: Value, args: Sequence[str]) -> str:
-    """The operation written out: `a × b`, `tanh(n)`, `sum(a, b, c)`."""
-    assert node.op is not None
-    symbol = {"*": "×"}.get(node.op.symbol, node.op.symbol)
-    if len(args) == 2 and not symbol.isalpha():
-        return f"{term(args[0])} {symbol} {term(args[1])}"
-    return f"{symbol}({', '.join(args)})"
-
-
-def _maths_of(op: Any, node: Value, name: Mapping[Value, str], g: float) -> list[tuple[str, str]]:
-    """Each input's step as the op's `maths` gives it, by name and with the numbers in:
-    `o.grad × (1 − o²)` and `1 × (1 − 0.7071²)`; [] for an op without maths."""
-    if not op.maths:
-        return []
-    parents = node.parents
-
-    def word(p: Value) -> str:
-        return name.get(p) or _operand(p.data)
-
-    def digits(p: Value) -> str:
-        return _operand(p.data)
-
-    by_name = {"out": name[node]}
-    by_number = {"out": _operand(node.data)}
-    if op.arity:  # the rule's own names for its inputs
-        for variable, p in zip(op.vjp.__code__.co_varnames[2:], parents):
-            by_name[variable] = word(p)
-            by_number[variable] = digits(p)
-    steps = []
-    count, pairs = len(parents), len(parents) // 2
-    for k, p in enumerate(parents):
-        text = op.maths[k] if op.arity else op.maths[0]
-        if not op.arity:  # one text for every input: x, its partner y, n and m
-            partner = parents[(k + pairs) % count]
-            by_name.update(x=word(p), y=word(partner), n=str(count), m=str(pairs))
-            by_number.update(x=digits(p), y=digits(partner), n=str(count), m=str(pairs))
-        steps.append(
-            (
-                _times(grad_of(name[node]), text, maths_text(text, by_name)),
-                _times(_operand(g), text, maths_text(text, by_number)),
-            )
-        )
-    return steps
-
-
-def grad_of(name: str) -> str:
-    """`o.grad`, or `(x1*w1 + x2*w2).grad` for a label that is more than one word."""
-    return f"{term(name)}.grad"
-
-
-#: A word that reads as one term: a name (`x1`, `layers.0.w.1`, `wte[3][5]`), a number.
-_NAME = re.compile(r"[\w.\[\]]+")
-_NUMBER = re.compile(r"\d+(\.\d*)?e[+-]\d+")
-
-
-def term(word: str) -> str:
-    """`word` as one term of a formula: a label of more than one word, as `x1*w1 + x2*w2`
-    or `-3`, in parentheses, so that `y.grad × (x1*w1 + x2*w2)` reads right."""
-    inner = word.removesuffix(".grad")
-    if _NAME.fullmatch(inner) or _NUMBER.fullmatch(inner) or _enclosed(inner):
-        return word
-    return f"({word})"
-
-
-def _enclosed(text: str) -> bool:
-    """Whether `text` is one pair of parentheses and what they hold: `(a + b)`, not
-    `(a) + (b)`."""
-    if not (text.startswith("(") and text.endswith(")")):
-        return False
-    depth = 0
-    for i, ch in enumerate(text):
-        depth += (ch == "(") - (ch == ")")
-        if depth == 0 and i < len(text) - 1:
-            return False
-    return depth == 0
-
-
-def _times(g: str, maths: str, factor: tuple[str, int]) -> str:
-    """`g × factor`, written as a learner would: `g` where the maths is 1, `−g` for −1."""
-    if maths.strip() in ("1", "-1"):
-        return g if maths.strip() == "1" else f"−{g}"
-    text, precedence = factor
-    return f"{g} × {text}" if precedence > _ADD else f"{g} × ({text})"
-
-
-# How tightly each form binds, for parentheses: an `if`, + and −, × and /, a sign, a
-# power, a name or number.
-_IF, _ADD, _MUL, _SIGN, _POW, _ATOM = range(6)
-_BINARY: dict[type[ast.operator], tuple[str, int]] = {
-    ast.Add: (" + ", _ADD),
-    ast.Sub: (" − ", _ADD),
-    ast.Mult: ("·", _MUL),
-    ast.Div: ("/", _MUL),
-}
-_COMPARISONS: dict[type[ast.cmpop], str] = {ast.Gt: ">", ast.GtE: "≥", ast.Lt: "<", ast.LtE: "≤"}
-
-
-def maths_text(text: str, words: Mapping[str, str]) -> tuple[str, int]:
-    """An op's `maths` (Python syntax) as a learner writes it, each name replaced by its
-    word: `1 - out**2` with out as `o` is `1 − o²`; and how tightly it binds."""
-    return _written(ast.parse(text, mode="eval").body, words)
-
-
-def _written(node: ast.expr, words: Mapping[str, str]) -> tuple[str, int]:
-    def inner(child: ast.expr, at_least: int) -> str:
-        text, precedence = _written(child, words)
-        return text if precedence >= at_least else f"({text})"
-
-    if isinstance(node, ast.Name):
-        return term(words.get(node.id, node.id)), _ATOM
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
-        return number(float(node.value)), _ATOM
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        return f"−{inner(node.operand, _POW)}", _SIGN
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
-        base, exponent = inner(node.left, _ATOM), node.right
-        if isinstance(exponent, ast.Constant) and exponent.value in (2, 3):
-            return base + ("²" if exponent.value == 2 else "³"), _POW
-        return f"{base}^{inner(exponent, _ATOM)}", _POW
-    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-        symbol, binds = _BINARY[type(node.op)]
-        # the right of − and / binds tighter: a − (b − c), a/(b·c)
-        return f"{inner(node.left, binds)}{symbol}{inner(node.right, binds + 1)}", binds
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and len(node.args) == 1:
-        return f"{node.func.id} {inner(node.args[0], _ATOM)}", _SIGN
-    if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _COMPARISONS:
-        symbol = _COMPARISONS[type(node.ops[0])]
-        return f"{inner(node.left, _ADD)} {symbol} {inner(node.comparators[0], _ADD)}", _IF
-    if isinstance(node, ast.IfExp):
-        test = _written(node.test, words)[0]
-        return f"{inner(node.body, _ADD)} if {test}, else {inner(node.orelse, _ADD)}", _IF
-    return ast.unparse(node), _ATOM  # nothing else is written in ops.py's maths
-
-
-def _rule_codes(op: Any, drawn: Sequence[bool], inputs: Sequence[Value]) -> list[str] | None:
-    """The code of each input's part of the op's rule, in g, out, x0, x1 ...
-
-    The rule `op.vjp(g, out, *inputs)` is followed symbolically, so the text is the code
-    the engine runs; a constant input is passed as its number, as the engine passes it.
-    None if the rule cannot be followed (it branches on the data of a Value).
-    """
-    try:
-        from micrograd_lite.compiler.symbolic import expressions
-    except ImportError:  # the symbolic reader moved: the steps show numbers only
-        return None
-    variables: list[str | float] = ["g", "out"]
-    variables += [f"x{i}" if d else float(v.data) for i, (d, v) in enumerate(zip(drawn, inputs))]
-    try:
-        codes: list[str] = expressions(op.vjp, variables)
-    except Exception:  # NotSymbolicError, or anything else: the numbers are still right
-        return None
-    return codes
-
-
-def _show(code: str, words: Mapping[str, str]) -> str:
-    """A rule's code as a reader writes it, each variable replaced by its word in `words`."""
-
-    class Readable(ast.NodeTransformer):
-        def visit_Call(self, node: ast.Call) -> ast.AST:
-            self.generic_visit(node)
-            infix = {"float_div": ast.Div(), "div": ast.Div(), "float_pow": ast.Pow()}
-            if isinstance(node.func, ast.Name) and node.func.id in infix and len(node.args) == 2:
-                return ast.BinOp(node.args[0], infix[node.func.id], node.args[1])
-            return node
-
-        def visit_Name(self, node: ast.Name) -> ast.AST:
-            return ast.Name(id=term(words.get(node.id, node.id)))
-
-    tree = Readable().visit(ast.parse(code, mode="eval"))
-    return ast.unparse(tree).replace(" * ", " × ")
 
 
 #: The widget inside its element: style, controls, step text, graph and the walk's data.
@@ -596,16 +342,3 @@ _CODE = """(function () {{
   current = -1;  // nothing applied yet
   show(0);
 }})();"""
-
-
-def chain_rule_steps(root: Value, names: Mapping[Value, str]) -> list[str]:
-    """The backward pass from root as the stepper writes it, one line per input reached:
-    `a.grad += c.grad × b = 1 × -2 = -2`; each Value called by its name in names, else
-    by its label, else t1, t2, ..."""
-    values = topological_order([root])
-    unnamed = (f"t{k}" for k in itertools.count(1))
-    name = {v: names.get(v) or v.label or next(unnamed) for v in values}
-    steps = _steps(root, values, name)
-    return [
-        line for step in steps if step["phase"] == "backward" for line in step["text"].split("\n")
-    ]

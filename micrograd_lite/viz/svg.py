@@ -12,7 +12,7 @@ import html
 from collections.abc import Callable, Mapping
 
 from micrograd_lite.viz.dot import DEFAULT_TIMEOUT, Layout, layout
-from micrograd_lite.viz.drawing import COLOURS, Box, Drawing
+from micrograd_lite.viz.graph import COLOURS, Box, Drawing
 
 __all__ = ["LINE_HEIGHT", "image", "lay_out", "picture"]
 
