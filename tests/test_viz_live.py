@@ -125,6 +125,15 @@ def test_every_n_redraws_only_every_nth_step() -> None:
     assert len(pages) == 3
 
 
+def test_draw_redraws_a_step_that_every_would_skip() -> None:
+    """every=5 with draw=True at step 7: the picture shows step 7, the loop's last."""
+    model = MLP(2, [3, 1], seed=0)
+    view = live(model, every=5)
+    for step in range(8):
+        view.update(train_step(model), draw=step == 7)
+    assert "step 7:" in shown(view)
+
+
 def test_walkthrough_06_stores_the_last_step_of_its_live_view() -> None:
     """The demo walkthrough's one live output was updated in place up to its last step."""
     from pathlib import Path

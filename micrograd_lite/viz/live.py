@@ -93,8 +93,9 @@ class Live:
         self._html = ""
         self.element_id = f"mgl-live-{next(_view_ids)}"
 
-    def update(self, loss: Value | float) -> None:
-        """Record this step's loss and redraw the picture in place (every `every` steps).
+    def update(self, loss: Value | float, *, draw: bool = False) -> None:
+        """Record this step's loss and redraw the picture in place (every `every` steps,
+        and at this one if `draw`: pass `draw=step == last` to show a loop's end).
 
         The loss is a Value, or a number (`loss.item()`): then, without a model, the
         picture is the loss curve alone."""
@@ -107,7 +108,7 @@ class Live:
                 f"update takes this step's loss, a Value or a number, got {type(loss).__name__}"
             )
         self.losses.append(value)
-        if (len(self.losses) - 1) % self.every:
+        if (len(self.losses) - 1) % self.every and not draw:
             return
         graph = ""
         if self.model is not None or isinstance(loss, Value):
