@@ -48,6 +48,15 @@ P="$WORK/node_modules/pyodide"
 cp "$P/pyodide.mjs" "$P/pyodide.asm.mjs" "$P/pyodide.asm.wasm" "$P/python_stdlib.zip" \
     "$P/package.json" "$WORK/lite/static/pyodide/"
 cp "$WORK"/wheels/boot/*.whl "$WORK"/wheels/site/*.whl "$WORK/lite/static/pyodide/"
+# The cold start: the kernel's own wheels go in the lock too, so that Pyodide loads every
+# boot wheel in one batch as it starts (jupyter-lite.json's loadPyodideOptions lists
+# them) instead of the kernel installing them one step after another; and every wheel
+# is compiled to bytecode, so that the browser's Python does not compile IPython at each
+# start (site/compile_wheels.mjs; micrograd_lite keeps its sources beside its bytecode)
+KERNEL="$WORK/venv/share/jupyter/labextensions/@jupyterlite/pyodide-kernel-extension/static/pypi"
+cp "$KERNEL"/piplite-*.whl "$KERNEL"/ipykernel-*.whl "$KERNEL"/pyodide_kernel-*.whl \
+    "$WORK/lite/static/pyodide/"
+node "$SITE/compile_wheels.mjs" "$P" "$WORK/lite/static/pyodide" micrograd_lite
 # micrograd_lite imports graphviz inside a function, where the kernel's scan of a cell's
 # imports cannot see it: the lock says micrograd_lite needs it
 "$WORK/venv/bin/python" "$SITE/rewrite_lock.py" "$P/pyodide-lock.json" \
@@ -66,6 +75,8 @@ mkdir -p "$OUT/static/viz"
 cp "$WORK/node_modules/@viz-js/viz/dist/viz.js" "$OUT/static/viz/"
 cp "$SITE/live.html" "$SITE/check.html" "$OUT/"
 cp "$SITE/playground.html" "$SITE/playground.py" "$OUT/"  # the page loads playground.py
+# on every page: the favicon, and the note a page opened from a folder shows
+cp "$SITE/favicon.svg" "$SITE/needs-server.js" "$OUT/"
 "$ROOT/.venv/bin/python" "$SITE/pages.py" "$OUT"
 
 "$WORK/venv/bin/python" "$SITE/check_site.py" "$OUT"

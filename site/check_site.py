@@ -12,6 +12,7 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 
 def check(site: Path) -> str:
@@ -44,7 +45,22 @@ def check(site: Path) -> str:
     notebooks = Path(__file__).resolve().parent.parent / "notebooks"
     for notebook in [*notebooks.glob("*.ipynb"), *notebooks.glob("[0-9][0-9]_*.py")]:
         assert (site / "files" / notebook.name).is_file(), f"{notebook.name} is missing"
+    check_handout(site, lock["packages"], kernel)
     return f"site checked: {len(lock['packages'])} wheels in the lock, the pages in place"
+
+
+def check_handout(site: Path, packages: dict[str, Any], kernel: dict[str, Any]) -> None:
+    """What lets the site be handed out: the wheels Pyodide loads as the kernel starts are
+    in the lock, and every page (the site's own and JupyterLite's) includes the note a
+    page opened from a folder shows, beside the favicon."""
+    for name in kernel.get("loadPyodideOptions", {}).get("packages", []):
+        key = re.sub(r"[-_.]+", "-", name).lower()
+        assert key in packages, f"the kernel starts with {name}, which the lock lacks"
+    for file in ("favicon.svg", "needs-server.js"):
+        assert (site / file).is_file(), f"{file} is missing"
+    for page in [*site.glob("*.html"), *site.glob("*/index.html")]:
+        text = page.read_text(encoding="utf-8")
+        assert "needs-server.js" in text, f"{page.relative_to(site)} lacks needs-server.js"
 
 
 if __name__ == "__main__":

@@ -504,3 +504,109 @@ def test_a_clicked_playground_point_steps_its_backward(site: str, page: Any) -> 
     page.wait_for_selector("#explain .mgl-graph svg", timeout=CELL_GUARD)
     assert "layers.0" in page.locator("#explain .mgl-graph").inner_text()
     page.screenshot(path=str(SCREENSHOTS / "playground-explained.png"), full_page=True)
+
+
+# -- the stepper's box, and a site a teacher can hand out --------------------------------
+
+SHOTS = ROOT / "build" / "site-screenshots"  # for a person to look at after a run
+
+
+def stepper_ready(page: Any) -> None:
+    """Wait until the stepper page's Python has started (its box's first answer shown)."""
+    page.wait_for_function(
+        "() => /ready in|could not start/.test(document.getElementById('message').textContent)"
+        " || document.getElementById('message').className === 'error'",
+        timeout=START_GUARD,
+        polling=POLL,
+    )
+
+
+def test_the_stepper_page_steps_an_expression_typed_in_its_box(site: str, page: Any) -> None:
+    """An expression and its numbers typed in the box replace the neuron, and step."""
+    page.goto(f"{site}/stepper.html")
+    assert page.locator(".mgl-stepper svg").count() == 1  # the neuron, before Python starts
+    page.fill("#expr", "tanh(x*w + b)")
+    page.fill("#numbers", "x=2, w=-3, b=6.88")
+    page.get_by_role("button", name="Step through it").click()
+    stepper_ready(page)
+    assert page.locator("#message").inner_text().startswith("out = 0.70641932"), page.locator(
+        "#message"
+    ).inner_text()
+    widget = page.locator(".mgl-stepper")
+    assert "x1" not in widget.locator("svg").text_content()  # not the neuron any more
+    widget.locator("[data-action=next]").click()
+    page.keyboard.press("End")
+    assert widget.get_attribute("data-step") == widget.locator("input").get_attribute("max")
+    assert "w.grad" in page.locator(".mgl-text").inner_text()
+    assert "#expr=tanh(x*w%20+%20b)&x=2&w=-3&b=6.88" in page.url
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "stepper-typed.png"))
+
+
+def test_the_stepper_page_reads_its_url_with_plus_as_written(site: str, page: Any) -> None:
+    """stepper.html#expr=tanh(x*w+b)&x=2&w=-3&b=6.88 steps that expression: + is a plus."""
+    page.goto(f"{site}/stepper.html#expr=tanh(x*w+b)&x=2&w=-3&b=6.88")
+    stepper_ready(page)
+    assert page.locator("#expr").input_value() == "tanh(x*w+b)"
+    assert page.locator("#numbers").input_value() == "x=2, w=-3, b=6.88"
+    assert page.locator("#message").inner_text().startswith("out = 0.70641932")
+    page.keyboard.press("End")  # the arrow keys step it from anywhere on the page
+    assert int(page.locator(".mgl-stepper").get_attribute("data-step")) > 5
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "stepper-url.png"))
+
+
+def test_the_stepper_page_says_what_to_write_for_a_bad_expression(site: str, page: Any) -> None:
+    """A bad expression gets the reader's message, and the graph shown stays as it was."""
+    page.goto(f"{site}/stepper.html")
+    page.fill("#expr", "2x + y")
+    page.fill("#numbers", "x=1")
+    page.get_by_role("button", name="Step through it").click()
+    stepper_ready(page)
+    assert "write `*` to multiply, as in 2*x" in page.locator("#message").inner_text()
+    page.fill("#expr", "x * y")
+    page.get_by_role("button", name="Step through it").click()
+    page.wait_for_function(
+        "() => /unknown name 'y'/.test(document.getElementById('message').textContent)",
+        timeout=CELL_GUARD,
+        polling=POLL,
+    )
+    assert "as in y=NUMBER" in page.locator("#message").inner_text()
+    assert "--var" not in page.locator("#message").inner_text()
+    assert "x1" in page.locator(".mgl-stepper svg").text_content()  # still the neuron
+    assert "expr=" not in page.url
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "stepper-error.png"))
+
+
+PAGES = [
+    "index.html",
+    "stepper.html",
+    "live.html",
+    "playground.html",
+    "check.html",
+    "notebooks/index.html",
+]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_page_opened_from_a_folder_says_it_needs_a_web_server(page: Any, path: str) -> None:
+    """Opened from file://, a page says at once it needs a server, and the command."""
+    page.goto((SITE / path).as_uri())
+    note = page.locator("#needs-server")
+    note.wait_for(timeout=CELL_GUARD)
+    text = note.inner_text()
+    assert "This page needs a web server" in text
+    assert f'python3 -m http.server -d "{SITE}"' in text
+    assert f"http://localhost:8000/{path}" in text
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"file-{path.replace('/', '-')}.png"))
+
+
+def test_a_page_served_shows_no_server_note_and_has_a_favicon(site: str, page: Any) -> None:
+    """Served over http, no page shows the note, and each names the site's SVG icon."""
+    for path in ("index.html", "stepper.html", "live.html"):
+        page.goto(f"{site}/{path}")
+        assert page.locator("#needs-server").count() == 0
+        assert page.locator("link[rel=icon]").get_attribute("href") == "favicon.svg"
+    assert page.request.get(f"{site}/favicon.svg").ok
