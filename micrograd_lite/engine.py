@@ -26,7 +26,16 @@ from micrograd_lite.ops import Op
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["Value", "apply", "as_float", "backward_pass", "graph_below", "mean", "sum"]
+__all__ = [
+    "Value",
+    "apply",
+    "as_float",
+    "backward_pass",
+    "graph_below",
+    "mean",
+    "put_back_grads",
+    "sum",
+]
 
 #: What may stand beside a Value in an expression: another Value or a real number.
 Operand = Union["Value", float, int]
@@ -500,19 +509,21 @@ def backward_pass(outputs: Sequence[Value], seeds: Sequence[float]) -> None:
     hands its gradient to its op's rule and adds what comes back into its parents'.
 
     As in PyTorch, contributions to a leaf are summed first and the sum added to its
-    `.grad` once; every sum starts from -0.0, the float that adding leaves unchanged.
-    A result's `.grad` holds this pass's gradient only. If anything fails part-way (a
-    rule raising, `detect_anomaly`, Ctrl-C), every `.grad` is put back as it was.
+    `.grad` once (a leaf with no gradient yet, `None`, takes the sum as it is); every sum
+    starts from -0.0, the float that adding leaves unchanged. A result's `.grad` holds
+    this pass's gradient only. If anything fails part-way (a rule raising,
+    `detect_anomaly`, Ctrl-C, wherever it lands), every `.grad` is put back as it was:
+    every change is made inside the `try`, after the old values are saved.
     """
     results, leaves = graph_below(outputs)
     before = [v._grad for v in results]
     before_leaves = [v._grad for v in leaves]
-    for v in results:
-        v._grad = -0.0
-    for v in leaves:
-        v._grad = -0.0
     check = _get_mode() & _ANOMALY
     try:
+        for v in results:
+            v._grad = -0.0
+        for v in leaves:
+            v._grad = -0.0
         for output, seed in zip(outputs, seeds):
             output._grad += seed
         for node in results:
@@ -546,15 +557,32 @@ def backward_pass(outputs: Sequence[Value], seeds: Sequence[float]) -> None:
                 for parent, grad in zip(parents, grads):
                     if parent.requires_grad:
                         parent._grad += grad
+        for leaf, old in zip(leaves, before_leaves):
+            if old is not None:  # PyTorch adds into a .grad that exists: 0.0 + -0.0 is 0.0
+                leaf._grad = old + leaf._grad
     except BaseException:
-        for v, old in zip(results, before):
-            v._grad = old
-        for v, old in zip(leaves, before_leaves):
-            v._grad = old
+        put_back_grads((results, before), (leaves, before_leaves))
         raise
-    for leaf, old in zip(leaves, before_leaves):
-        if old:  # else (0.0, -0.0, or None: no gradient yet) the pass's sum stands as it is
-            leaf._grad = old + leaf._grad
+
+
+def put_back_grads(*saved: tuple[Sequence[Value], Sequence[float | None]]) -> None:
+    """Set each Value's `.grad` back to the one saved beside it (Values, then their old
+    `.grad`s, in each pair), after a failed pass.
+
+    A second Ctrl-C landing here would leave the job half-done, so one that does starts
+    it again; once every `.grad` is back, the interruption is raised.
+    """
+    interrupted: BaseException | None = None
+    while True:
+        try:
+            for values, grads in saved:
+                for v, old in zip(values, grads):
+                    v._grad = old  # type: ignore[assignment]  # None: "no gradient yet"
+            break
+        except BaseException as error:  # a Ctrl-C: start again
+            interrupted = interrupted or error
+    if interrupted is not None:
+        raise interrupted
 
 
 _creation = operator.attrgetter("_seq")

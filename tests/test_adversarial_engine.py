@@ -1,0 +1,159 @@
+"""Inputs chosen to break the engine: backward and interrupts, in-place updates, pickling
+and subclasses. Each test is one case that once lost a gradient, silently did nothing or
+dropped an attribute, and now behaves as PyTorch does or refuses clearly.
+
+Grouped as they were found; one behaviour per test.
+"""
+
+from __future__ import annotations
+
+import functools
+import struct
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import micrograd_lite as mg
+from micrograd_lite import Value
+
+PACKAGE = str(Path(mg.__file__).parent)
+
+
+class InterruptAt:
+    """A trace hook raising KeyboardInterrupt at the n-th step (opcode or line) run in the
+    package's code or in a `_backward` closure: a Ctrl-C landing exactly there."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.steps = 0
+        self.fired = False
+
+    def __call__(self, frame: FrameType, event: str, arg: object) -> Any:
+        code = frame.f_code
+        if not (code.co_filename.startswith(PACKAGE) or code.co_name == "_backward"):
+            return None
+        frame.f_trace_opcodes = True
+        return self.step
+
+    def step(self, frame: FrameType, event: str, arg: object) -> Any:
+        if event in ("opcode", "line"):
+            self.steps += 1
+            if self.steps == self.n:
+                self.fired = True
+                raise KeyboardInterrupt
+        return self.step
+
+
+def run_interrupted(n: int, action: Callable[[], object]) -> bool:
+    """Run `action` with a Ctrl-C at its n-th step; whether the Ctrl-C came. Grad mode is
+    turned back on after it, for the next run (a test of the mode reads it inside)."""
+    hook = InterruptAt(n)
+    sys.settrace(hook)
+    try:
+        action()
+    except KeyboardInterrupt:
+        assert hook.fired
+    finally:
+        sys.settrace(None)
+        mg.set_grad_enabled(True)
+    return hook.fired
+
+
+def bits(x: float | None) -> str:
+    """A gradient exactly: None, or the float's bits (so -0.0 differs from 0.0)."""
+    return "None" if x is None else struct.pack("<d", x).hex()
+
+
+def interrupt_everywhere(
+    build: Callable[[], tuple[list[Value], Callable[[], object]]],
+) -> Iterator[tuple[list[str], list[str], list[str]]]:
+    """For every step n of the action `build` returns, until the action runs to its end
+    with no Ctrl-C: the grads before, the grads after a Ctrl-C at step n, and the grads
+    after a run with no Ctrl-C, each on a fresh graph."""
+    values, action = build()
+    action()
+    done = [bits(v._grad) for v in values]
+    n = 0
+    while True:
+        n += 1
+        values, action = build()
+        before = [bits(v._grad) for v in values]
+        fired = run_interrupted(n, action)
+        yield before, [bits(v._grad) for v in values], done
+        if not fired:
+            return
+
+
+def small_graph() -> tuple[list[Value], Callable[[], object]]:
+    """Leaves with earlier grads (a number, None, -0.0, 0.0), a constant, a Value used
+    twice, results of ops of one, two and any number of inputs, one with a grad from
+    an earlier pass, and a micrograd closure node."""
+    x, y, z, w = Value(0.2), Value(-1.5), Value(3.0), Value(0.5)
+    c = Value(2.0, requires_grad=False)
+    x.grad, z.grad, w.grad = 0.2, -0.0, 0.0
+    y.grad = None  # type: ignore[assignment]
+    h = (x * y).tanh()
+    h.grad = 7.0
+    s = mg.sum([h, x * x, z * c, w])
+    boom = Value(s.data * 2.0, (s,), "twice")
+
+    def _backward() -> None:
+        s.grad += 2.0 * boom.grad
+
+    boom._backward = _backward
+    out = boom + h * z
+    return [x, y, z, w, c, h, s, boom, out], out.backward
+
+
+class TestBackwardSurvivesInterrupts:
+    """A Ctrl-C at any step of a backward leaves every `.grad` as it was, or as done."""
+
+    def test_a_ctrl_c_at_any_step_of_backward_leaves_every_grad_as_before_or_done(self) -> None:
+        """Once a Ctrl-C while clearing the leaves or adding the old grads back lost them."""
+        for before, after, done in interrupt_everywhere(small_graph):
+            assert after in (before, done)
+
+    def test_a_ctrl_c_at_any_step_of_backward_of_two_outputs_leaves_every_grad(self) -> None:
+        """`mg.backward([a, b], [1.0, -2.0])` interrupted anywhere loses no `.grad`."""
+
+        def build() -> tuple[list[Value], Callable[[], object]]:
+            values, _ = small_graph()
+            a, b = values[-1], values[5]
+            return values, lambda: mg.backward([a, b], [1.0, -2.0])
+
+        for before, after, done in interrupt_everywhere(build):
+            assert after in (before, done)
+
+    def test_a_ctrl_c_at_any_step_of_grad_through_a_closure_changes_no_grad(self) -> None:
+        """`grad()` runs a micrograd closure on borrowed `.grad` slots and puts them back."""
+
+        def build() -> tuple[list[Value], Callable[[], object]]:
+            values, _ = small_graph()
+            x, out = values[0], values[-1]
+            return values, lambda: mg.grad(out, [x])
+
+        for before, after, _ in interrupt_everywhere(build):
+            assert after == before
+
+    def test_a_ctrl_c_at_any_step_of_grad_leaves_grad_mode_as_it_was(self) -> None:
+        """`grad()` turns recording off for its pass; a Ctrl-C once left it off."""
+        n = 0
+        while True:
+            n += 1
+            values, _ = small_graph()
+            enabled: list[bool] = []
+            fired = run_interrupted(n, functools.partial(grad_then_mode, values, enabled))
+            assert enabled == [True]
+            if not fired:
+                break
+
+
+def grad_then_mode(values: list[Value], enabled: list[bool]) -> None:
+    """`grad()` of the last value by the first, then whether grad mode is on, in `enabled`."""
+    try:
+        mg.grad(values[-1], [values[0]])
+    finally:
+        sys.settrace(None)  # no Ctrl-C in the reading
+        enabled.append(mg.is_grad_enabled())
