@@ -183,9 +183,9 @@ def backward_steps(
         if op is not None and g is not None:
             parents = node.parents
             contributions = input_grads(node, g, create_graph)
-            if check:
-                for grad_p in contributions:
-                    if not math.isfinite(float(grad_p)):
+            if check:  # as in backward: a constant parent gets no gradient to check
+                for parent, grad_p in zip(parents, contributions):
+                    if parent.requires_grad and not math.isfinite(float(grad_p)):
                         raise anomaly_error(op, "backward", float(grad_p), parents)
             for parent, grad_p in zip(parents, contributions):
                 if parent.requires_grad:

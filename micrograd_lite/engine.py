@@ -221,6 +221,13 @@ class Value:
         """
         from micrograd_lite.autograd import backward
 
+        if gradient is not None and not isinstance(gradient, Value) and as_float(gradient) is None:
+            # A list here would read as one gradient per output; a Value is one output.
+            raise TypeError(
+                "backward(gradient) takes one number, the gradient of this Value (a scalar, "
+                f"like a 0-d tensor), got {type(gradient).__name__}: write v.backward(2.0), "
+                "or micrograd_lite.backward([a, b], [1.0, 2.0]) for several outputs"
+            )
         backward(self, gradient, retain_graph, create_graph)
 
     # -- what a node is --------------------------------------------------------------
@@ -617,8 +624,10 @@ def _pass_nothing() -> None:
 
 
 def _check_backward(op: Op, grads: Sequence[Any], parents: Sequence[Value]) -> None:
-    for g in grads:
-        if not math.isfinite(float(g)):
+    """`detect_anomaly` in backward: a nan or inf gradient reaching a parent that requires
+    grad raises (a constant, such as the 2 in `x * 2`, gets none, as in PyTorch)."""
+    for g, parent in zip(grads, parents):
+        if parent.requires_grad and not math.isfinite(float(g)):
             raise anomaly_error(op, "backward", float(g), parents)
 
 
@@ -651,6 +660,11 @@ def _apply_or(op: Op, values: Iterable[object], empty: float) -> Value:
         raise TypeError(
             f"{op.symbol}() takes a list of Values, got one Value: write "
             f"micrograd_lite.{op.symbol}([v])"
+        )
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise TypeError(
+            f"{op.symbol}() takes a list (or any iterable) of Values and numbers, got "
+            f"{type(values).__name__}: write micrograd_lite.{op.symbol}([a, b, c])"
         )
     inputs = list(values)
     return apply(op, *inputs) if inputs else _constant(empty)

@@ -15,6 +15,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+import pytest
+
 import micrograd_lite as mg
 from micrograd_lite import Value
 
@@ -157,3 +159,48 @@ def grad_then_mode(values: list[Value], enabled: list[bool]) -> None:
     finally:
         sys.settrace(None)  # no Ctrl-C in the reading
         enabled.append(mg.is_grad_enabled())
+
+
+class TestGradientsAsPyTorchStoresThem:
+    """Signed zeros, inf reaching constants, and a seed given as a list."""
+
+    def test_a_minus_zero_gradient_after_zero_grad_is_stored_as_zero(self) -> None:
+        """PyTorch adds into a `.grad` that exists: 0.0 + -0.0 is 0.0."""
+        x = Value(0.0)
+        x.zero_grad()
+        (x * 0.0 * -1.0).backward()
+        assert bits(x.grad) == bits(0.0)
+
+    def test_detect_anomaly_lets_an_inf_gradient_reach_a_number_constant(self) -> None:
+        """PyTorch computes no gradient for the 1e-10 in `x * 1e-10`, so nothing is checked."""
+        x = Value(1e300)
+        with mg.detect_anomaly():
+            ((x * 1e-10) * 1e10).backward()
+        assert x.grad == 1e10 * 1e-10
+
+    def test_detect_anomaly_in_grad_lets_an_inf_gradient_reach_a_constant(self) -> None:
+        """`grad()` checks what reaches the Values that require grad, as `backward()` does."""
+        x, c = Value(1e300), Value(1e-10, requires_grad=False)
+        with mg.detect_anomaly():
+            (gx,) = mg.grad((x * c) * 1e10, [x])
+        assert gx == 1e10 * 1e-10
+
+    def test_a_list_as_the_gradient_of_one_value_is_refused(self) -> None:
+        """`out.backward([1.0])` once ran; a Value is a scalar and takes one number."""
+        x = Value(2.0)
+        out = x * 3.0
+        with pytest.raises(TypeError, match=r"takes one number.*got list"):
+            out.backward([1.0])  # type: ignore[arg-type]
+        assert x.grad == 0.0
+
+    @pytest.mark.parametrize("reduce", [mg.sum, mg.mean])
+    def test_sum_and_mean_of_a_number_say_they_take_a_list(self, reduce: Any) -> None:
+        """`mg.sum(5)` once said `'int' object is not iterable`."""
+        with pytest.raises(TypeError, match=r"takes a list .* got int: write micrograd_lite"):
+            reduce(5)
+
+    @pytest.mark.parametrize("reduce", [mg.sum, mg.mean])
+    def test_sum_and_mean_of_a_string_say_they_take_a_list(self, reduce: Any) -> None:
+        """A string is iterable, but its letters are no Values: the message names the str."""
+        with pytest.raises(TypeError, match=r"takes a list .* got str"):
+            reduce("ab")
