@@ -773,19 +773,21 @@ _COMPARISONS: dict[str, Callable[[float, float], bool]] = {
 
 def _in_place(op: Op, a: Value, b: Operand) -> Value:
     """`a op= b`: under no_grad, change `a.data` and keep the object; with grad enabled, a
-    new node (so `loss += term` keeps its graph), except on a leaf that requires grad
-    when `b` is a number or a Value that does not: the update `p -= lr * p.grad`."""
+    new node (so `loss += term` keeps its graph), except on a leaf that requires grad,
+    where only micrograd's accumulator `total += loss` (a Value that requires grad) is
+    a new node and everything else is refused, as PyTorch refuses it."""
     mode = _get_mode()
     if mode & _RECORD:
-        update = (isinstance(b, Value) and not b.requires_grad) or as_float(b) is not None
-        if a.op is None and a.requires_grad and update:
-            # A new node would rebind the name and leave the parameter as it was: the
-            # silent `for p in model.parameters(): p -= lr * p.grad`. PyTorch refuses it.
-            raise RuntimeError(
-                "a leaf Value that requires grad is being used in an in-place operation "
-                f"({op.symbol}=); update it inside `with micrograd_lite.no_grad():` as in "
-                "PyTorch, or change its .data"
-            )
+        if a.op is None and a.requires_grad:
+            accumulates = op is ops.add and isinstance(b, Value) and b.requires_grad
+            if not accumulates and (isinstance(b, Value) or as_float(b) is not None):
+                # A new node would rebind the name and leave the parameter as it was: the
+                # silent `p -= lr * p.grad`, or `p -= 0.01 * p` (weight decay), in a loop.
+                raise RuntimeError(
+                    "a leaf Value that requires grad is being used in an in-place "
+                    f"operation ({op.symbol}=); update it inside "
+                    "`with micrograd_lite.no_grad():` as in PyTorch, or change its .data"
+                )
         made: Value = _operation(op)(a, b)  # a new node: `loss += term`, `total += loss`
         return made
     grad_mode.check_observed(f"changes a Value in place with {op.symbol}= under no_grad")

@@ -8,6 +8,7 @@ Grouped as they were found; one behaviour per test.
 from __future__ import annotations
 
 import functools
+import re
 import struct
 import sys
 from collections.abc import Callable, Iterator
@@ -204,3 +205,45 @@ class TestGradientsAsPyTorchStoresThem:
         """A string is iterable, but its letters are no Values: the message names the str."""
         with pytest.raises(TypeError, match=r"takes a list .* got str"):
             reduce("ab")
+
+
+class TestInPlaceOnAParameter:
+    """With grad enabled, a leaf that requires grad is only ever `+=`-accumulated into."""
+
+    @pytest.mark.parametrize("update", ["-=", "*=", "/="])
+    def test_an_update_by_a_value_that_requires_grad_is_refused(self, update: str) -> None:
+        """`p -= 0.01 * p` (weight decay) outside no_grad once rebound `p` and changed nothing."""
+        p = Value(2.0)
+        namespace = {"p": p}
+        with pytest.raises(
+            RuntimeError, match=rf"in-place operation \({re.escape(update)}\).*no_grad"
+        ):
+            exec(f"p {update} 0.01 * p", namespace)
+        assert namespace["p"] is p
+        assert (p.data, p.grad, p.is_leaf) == (2.0, 0.0, True)
+
+    def test_a_weight_decay_loop_outside_no_grad_is_refused_at_its_first_parameter(self) -> None:
+        """The learner's loop stops at once instead of training nothing in silence."""
+        params = [Value(0.5), Value(-1.0)]
+
+        def decay() -> None:
+            for p in params:
+                p -= 0.01 * p
+
+        with pytest.raises(RuntimeError, match="no_grad"):
+            decay()
+        assert [q.data for q in params] == [0.5, -1.0]
+
+    def test_an_update_by_a_result_of_the_parameter_itself_is_refused(self) -> None:
+        """`w *= w.tanh()` on a leaf: PyTorch refuses it whatever the right side is."""
+        w = Value(0.3)
+        with pytest.raises(RuntimeError, match=r"\(\*=\)"):
+            w *= w.tanh()
+        assert w.data == 0.3
+
+    def test_an_update_by_another_parameter_is_refused(self) -> None:
+        """`a /= b` with both leaves that require grad changes nothing and raises."""
+        a, b = Value(1.0), Value(4.0)
+        with pytest.raises(RuntimeError, match=r"\(/=\)"):
+            a /= b
+        assert (a.data, b.data) == (1.0, 4.0)
