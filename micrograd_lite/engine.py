@@ -402,10 +402,13 @@ class Value:
         return self.op is not None and self.requires_grad
 
     def __reduce__(self) -> tuple[Any, ...]:
-        """Pickle and copy a Value as a leaf holding its data, grad and attributes, as
-        PyTorch pickles a tensor: a result's graph, and a `_backward` closure, stay behind."""
+        """Pickle and copy a Value as a leaf holding its data, grad and attributes (those
+        in `__dict__` and in a subclass's `__slots__`), as PyTorch pickles a tensor: a
+        result's graph, and a `_backward` closure, stay behind."""
         state = {k: v for k, v in vars(self).items() if k != "_backward"}
-        return (_leaf_from, (type(self), self.data, self.grad, self.requires_grad), state)
+        slots = {name: getattr(self, name) for name in _slots_of(type(self)) if hasattr(self, name)}
+        kept = (state, slots) if slots else state  # pickle and copy set the slots one by one
+        return (_leaf_from, (type(self), self.data, self.grad, self.requires_grad), kept)
 
     # -- in place: under no_grad update data and keep the object, else a new node -----
 
@@ -420,6 +423,9 @@ class Value:
 
     def __itruediv__(self, other: Operand) -> Value:
         return _in_place(ops.div, self, other)
+
+    def __ipow__(self, other: Operand) -> Value:  # else Python makes `w **= 2` a new Value
+        return _in_place(ops.pow_value if isinstance(other, Value) else ops.pow_number, self, other)
 
     if not TYPE_CHECKING:  # hidden from mypy, which would type them as attributes
 
@@ -712,6 +718,23 @@ def _leaf_from(kind: type[Value], data: float, grad: float | None, requires_grad
     return out
 
 
+def _slots_of(kind: type) -> list[str]:
+    """The attribute names a subclass of Value declares in `__slots__` (Value's own are
+    its data, grad and graph, which pickling handles itself)."""
+    names = []
+    for cls in kind.__mro__:
+        if cls is Value or cls is object:
+            continue
+        declared = cls.__dict__.get("__slots__", ())
+        for name in (declared,) if isinstance(declared, str) else declared:
+            if name in ("__dict__", "__weakref__"):
+                continue
+            if name.startswith("__") and not name.endswith("__"):  # private: name-mangled
+                name = f"_{cls.__name__.lstrip('_')}{name}"
+            names.append(name)
+    return names
+
+
 def _operand(x: object) -> Value | None:
     """A Python number as a constant leaf; a Value (of any subclass) as it is; None for
     anything else."""
@@ -794,7 +817,12 @@ def _in_place(op: Op, a: Value, b: Operand) -> Value:
     b_data = b._data if isinstance(b, Value) else as_float(b)
     if b_data is None:
         return NotImplemented  # type: ignore[no-any-return]  # Python raises TypeError
-    a._data = op.forward(a._data, b_data)
+    data = op.forward(a._data, b_data)
+    if mode & _ANOMALY and not math.isfinite(data):  # as `w - inf` is refused, so is `w -= inf`
+        raise anomaly_error(
+            op, "forward", data, (a, b if isinstance(b, Value) else _constant(b_data))
+        )
+    a._data = data
     return a
 
 

@@ -7,7 +7,10 @@ Grouped as they were found; one behaviour per test.
 
 from __future__ import annotations
 
+import copy
 import functools
+import math
+import pickle
 import re
 import struct
 import sys
@@ -247,3 +250,79 @@ class TestInPlaceOnAParameter:
         with pytest.raises(RuntimeError, match=r"\(/=\)"):
             a /= b
         assert (a.data, b.data) == (1.0, 4.0)
+
+    def test_a_power_in_place_on_a_parameter_is_refused(self) -> None:
+        """`p **= 2` outside no_grad once rebound `p` in silence, as `-=` did."""
+        p = Value(3.0)
+        namespace = {"p": p}
+        with pytest.raises(RuntimeError, match=r"\(\*\*=\).*no_grad"):
+            exec("p **= 2", namespace)
+        assert namespace["p"] is p
+        assert p.data == 3.0
+
+    @pytest.mark.parametrize("exponent", [2, Value(2.0, requires_grad=False)])
+    def test_a_power_in_place_under_no_grad_changes_the_same_object(self, exponent: Any) -> None:
+        """`w **= 2` under no_grad once made a new Value, leaving the model's parameter."""
+        w = Value(3.0)
+        params = [w]
+        with mg.no_grad():
+            w **= exponent
+        assert w is params[0]
+        assert w.data == 9.0
+
+    def test_an_in_place_update_to_inf_under_detect_anomaly_is_refused(self) -> None:
+        """`w - inf` raises inside detect_anomaly; `w -= inf` under no_grad once did not."""
+        w = Value(2.0)
+        with mg.detect_anomaly(), mg.no_grad(), pytest.raises(FloatingPointError, match="Sub"):
+            w -= math.inf
+        assert w.data == 2.0
+
+
+class Slotted(Value):
+    """A subclass of Value that keeps its own attribute in a slot, a private one too."""
+
+    __slots__ = ("momentum", "__secret")
+
+    def __init__(self, data: float, momentum: float) -> None:
+        super().__init__(data)
+        self.momentum = momentum
+        self.__secret = "kept"
+
+    def secret(self) -> str:
+        """The private slot's value."""
+        return self.__secret
+
+
+class SlottedMore(Slotted):
+    """A subclass of a slotted subclass, with one more slot, one left unset, and a dict."""
+
+    __slots__ = "step"
+
+
+def copies(v: Value) -> list[Any]:
+    """`v` through copy.copy, copy.deepcopy and pickle."""
+    return [copy.copy(v), copy.deepcopy(v), pickle.loads(pickle.dumps(v))]
+
+
+class TestCopiesOfSubclasses:
+    """pickle, copy and deepcopy keep what a subclass of Value holds."""
+
+    def test_a_slot_attribute_survives_copy_deepcopy_and_pickle(self) -> None:
+        """Only `vars()` was saved, so a subclass's `__slots__` attributes were lost."""
+        for twin in copies(Slotted(1.5, momentum=0.25)):
+            assert type(twin) is Slotted
+            assert (twin.data, twin.momentum) == (1.5, 0.25)
+
+    def test_a_private_slot_attribute_survives_copy_deepcopy_and_pickle(self) -> None:
+        """A `__name` slot is stored under its mangled name and comes back under it."""
+        for twin in copies(Slotted(1.5, momentum=0.25)):
+            assert twin.secret() == "kept"
+
+    def test_slots_of_every_class_in_the_line_survive_and_unset_ones_stay_unset(self) -> None:
+        """The subclass's subclass keeps its own slot, its parent's, and its `__dict__`."""
+        v = SlottedMore(2.0, momentum=0.5)
+        v.label = "w"
+        v.extra = [1, 2]  # type: ignore[attr-defined]  # its dict, from Value
+        for twin in copies(v):
+            assert (twin.momentum, twin.label, twin.extra) == (0.5, "w", [1, 2])
+            assert not hasattr(twin, "step")
