@@ -532,6 +532,7 @@ def backward_pass(outputs: Sequence[Value], seeds: Sequence[float]) -> None:
     before = [v._grad for v in results]
     before_leaves = [v._grad for v in leaves]
     check = _get_mode() & _ANOMALY
+    constants: list[Any] = []  # (Values, their .grad) a micrograd closure may add into
     try:
         for v in results:
             v._grad = -0.0
@@ -559,6 +560,8 @@ def backward_pass(outputs: Sequence[Value], seeds: Sequence[float]) -> None:
                 if a.requires_grad:
                     a._grad += grad_a
             elif op.closure:  # micrograd's node: its `_backward` closure adds
+                kept = [p for p in node._a if not p.requires_grad]  # into these too
+                constants.append((kept, [p._grad for p in kept]))
                 node._backward()
                 if check:
                     _check_backward(op, [p._grad for p in node._a], node._a)
@@ -573,8 +576,8 @@ def backward_pass(outputs: Sequence[Value], seeds: Sequence[float]) -> None:
         for leaf, old in zip(leaves, before_leaves):
             if old is not None:  # PyTorch adds into a .grad that exists: 0.0 + -0.0 is 0.0
                 leaf._grad = old + leaf._grad
-    except BaseException:
-        put_back_grads((results, before), (leaves, before_leaves))
+    except BaseException:  # the first saved .grad of a constant is put back last
+        put_back_grads(*constants[::-1], (results, before), (leaves, before_leaves))
         raise
 
 

@@ -95,7 +95,7 @@ def interrupt_everywhere(
 def small_graph() -> tuple[list[Value], Callable[[], object]]:
     """Leaves with earlier grads (a number, None, -0.0, 0.0), a constant, a Value used
     twice, results of ops of one, two and any number of inputs, one with a grad from
-    an earlier pass, and a micrograd closure node."""
+    an earlier pass, and a micrograd closure node with the constant as a child."""
     x, y, z, w = Value(0.2), Value(-1.5), Value(3.0), Value(0.5)
     c = Value(2.0, requires_grad=False)
     x.grad, z.grad, w.grad = 0.2, -0.0, 0.0
@@ -103,10 +103,11 @@ def small_graph() -> tuple[list[Value], Callable[[], object]]:
     h = (x * y).tanh()
     h.grad = 7.0
     s = mg.sum([h, x * x, z * c, w])
-    boom = Value(s.data * 2.0, (s,), "twice")
+    boom = Value(s.data * c.data, (s, c), "*")
 
-    def _backward() -> None:
-        s.grad += 2.0 * boom.grad
+    def _backward() -> None:  # micrograd's rule adds into the constant's .grad too
+        s.grad += c.data * boom.grad
+        c.grad += s.data * boom.grad
 
     boom._backward = _backward
     out = boom + h * z
@@ -120,6 +121,21 @@ class TestBackwardSurvivesInterrupts:
         """Once a Ctrl-C while clearing the leaves or adding the old grads back lost them."""
         for before, after, done in interrupt_everywhere(small_graph):
             assert after in (before, done)
+
+    def test_a_closure_that_fails_leaves_its_constant_childs_grad_as_it_was(self) -> None:
+        """micrograd's rule adds into every child; a failed pass now takes that back too."""
+        x, c = Value(2.0), Value(3.0, requires_grad=False)
+        out = Value(x.data * c.data, (x, c), "*")
+
+        def _backward() -> None:
+            x.grad += c.data * out.grad
+            c.grad += x.data * out.grad
+            raise KeyboardInterrupt
+
+        out._backward = _backward
+        with pytest.raises(KeyboardInterrupt):
+            out.backward()
+        assert (x.grad, c.grad) == (0.0, 0.0)
 
     def test_a_ctrl_c_at_any_step_of_backward_of_two_outputs_leaves_every_grad(self) -> None:
         """`mg.backward([a, b], [1.0, -2.0])` interrupted anywhere loses no `.grad`."""
