@@ -404,11 +404,15 @@ class Value:
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle and copy a Value as a leaf holding its data, grad and attributes (those
         in `__dict__` and in a subclass's `__slots__`), as PyTorch pickles a tensor: a
-        result's graph, and a `_backward` closure, stay behind."""
+        result's graph, and a `_backward` closure, stay behind. A subclass's own
+        `__getstate__` gives the state instead (its `__setstate__` then takes it back)."""
+        leaf = (_leaf_from, (type(self), self.data, self.grad, self.requires_grad))
+        own_state = getattr(type(self), "__getstate__", None)
+        if own_state is not getattr(object, "__getstate__", None):  # Python 3.11 has a default
+            return (*leaf, own_state(self))  # type: ignore[misc]  # a subclass's method
         state = {k: v for k, v in vars(self).items() if k != "_backward"}
         slots = {name: getattr(self, name) for name in _slots_of(type(self)) if hasattr(self, name)}
-        kept = (state, slots) if slots else state  # pickle and copy set the slots one by one
-        return (_leaf_from, (type(self), self.data, self.grad, self.requires_grad), kept)
+        return (*leaf, (state, slots) if slots else state)  # pickle and copy set slots one by one
 
     # -- in place: under no_grad update data and keep the object, else a new node -----
 
