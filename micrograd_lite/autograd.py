@@ -21,7 +21,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from numbers import Real
 
 from micrograd_lite import grad_mode
-from micrograd_lite.engine import Value, anomaly_error, as_float, backward_pass, graph_below
+from micrograd_lite.engine import (
+    Value,
+    anomaly_error,
+    as_float,
+    backward_pass,
+    graph_below,
+    put_back_grads,
+)
 from micrograd_lite.ops import Num, Op
 
 __all__ = [
@@ -138,9 +145,17 @@ def grad(
     for output, seed in zip(outputs, seeds):
         start: Num = _as_value(seed) if create_graph else seed
         grads[output] = grads[output] + start if output in grads else start
-    with grad_mode.set_grad_enabled(create_graph):
+    # Recording on for create_graph, off otherwise; the mode is set back in the `try` and
+    # again in its handler (not by a `with` block), so a Ctrl-C anywhere leaves it as it was.
+    mode = grad_mode.mode.get()
+    try:
+        grad_mode.mode.set(mode | grad_mode.RECORD if create_graph else mode & ~grad_mode.RECORD)
         for _ in backward_steps(order, grads, create_graph):
             pass
+        grad_mode.mode.set(mode)
+    except BaseException:
+        grad_mode.mode.set(mode)
+        raise
     result: list[Num | None] = []
     for x in inputs:
         g = grads.get(x)
@@ -168,9 +183,9 @@ def backward_steps(
         if op is not None and g is not None:
             parents = node.parents
             contributions = input_grads(node, g, create_graph)
-            if check:
-                for grad_p in contributions:
-                    if not math.isfinite(float(grad_p)):
+            if check:  # as in backward: a constant parent gets no gradient to check
+                for parent, grad_p in zip(parents, contributions):
+                    if parent.requires_grad and not math.isfinite(float(grad_p)):
                         raise anomaly_error(op, "backward", float(grad_p), parents)
             for parent, grad_p in zip(parents, contributions):
                 if parent.requires_grad:
@@ -202,16 +217,18 @@ def _closure_grads(node: Value, g: Num, create_graph: bool) -> tuple[float, ...]
     parents = node.parents
     unique = list(dict.fromkeys(parents))  # x * x has x twice, but one .grad slot
     with pass_lock:
-        saved = [(p, p.grad) for p in (node, *unique)]
+        slots = [node, *unique]
+        saved = [p.grad for p in slots]
         try:
             for p in unique:
                 p.grad = -0.0
             node.grad = float(g)
             node._backward()
             reached = {p: p.grad for p in unique}
-        finally:
-            for p, slot in saved:
-                p.grad = slot
+            put_back_grads((slots, saved))  # in the `try`: a Ctrl-C here puts back again
+        except BaseException:
+            put_back_grads((slots, saved))
+            raise
     # All of a parent's gradient goes to its first place among the inputs.
     first = {p: i for i, p in reversed(list(enumerate(parents)))}
     return tuple(reached[p] if first[p] == i else 0.0 for i, p in enumerate(parents))

@@ -26,7 +26,16 @@ from micrograd_lite.ops import Op
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["Value", "apply", "as_float", "backward_pass", "graph_below", "mean", "sum"]
+__all__ = [
+    "Value",
+    "apply",
+    "as_float",
+    "backward_pass",
+    "graph_below",
+    "mean",
+    "put_back_grads",
+    "sum",
+]
 
 #: What may stand beside a Value in an expression: another Value or a real number.
 Operand = Union["Value", float, int]
@@ -212,6 +221,13 @@ class Value:
         """
         from micrograd_lite.autograd import backward
 
+        if gradient is not None and not isinstance(gradient, Value) and as_float(gradient) is None:
+            # A list here would read as one gradient per output; a Value is one output.
+            raise TypeError(
+                "backward(gradient) takes one number, the gradient of this Value (a scalar, "
+                f"like a 0-d tensor), got {type(gradient).__name__}: write v.backward(2.0), "
+                "or micrograd_lite.backward([a, b], [1.0, 2.0]) for several outputs"
+            )
         backward(self, gradient, retain_graph, create_graph)
 
     # -- what a node is --------------------------------------------------------------
@@ -386,10 +402,17 @@ class Value:
         return self.op is not None and self.requires_grad
 
     def __reduce__(self) -> tuple[Any, ...]:
-        """Pickle and copy a Value as a leaf holding its data, grad and attributes, as
-        PyTorch pickles a tensor: a result's graph, and a `_backward` closure, stay behind."""
+        """Pickle and copy a Value as a leaf holding its data, grad and attributes (those
+        in `__dict__` and in a subclass's `__slots__`), as PyTorch pickles a tensor: a
+        result's graph, and a `_backward` closure, stay behind. A subclass's own
+        `__getstate__` gives the state instead (its `__setstate__` then takes it back)."""
+        leaf = (_leaf_from, (type(self), self.data, self.grad, self.requires_grad))
+        own_state = getattr(type(self), "__getstate__", None)
+        if own_state is not getattr(object, "__getstate__", None):  # Python 3.11 has a default
+            return (*leaf, own_state(self))  # type: ignore[misc]  # a subclass's method
         state = {k: v for k, v in vars(self).items() if k != "_backward"}
-        return (_leaf_from, (type(self), self.data, self.grad, self.requires_grad), state)
+        slots = {name: getattr(self, name) for name in _slots_of(type(self)) if hasattr(self, name)}
+        return (*leaf, (state, slots) if slots else state)  # pickle and copy set slots one by one
 
     # -- in place: under no_grad update data and keep the object, else a new node -----
 
@@ -404,6 +427,9 @@ class Value:
 
     def __itruediv__(self, other: Operand) -> Value:
         return _in_place(ops.div, self, other)
+
+    def __ipow__(self, other: Operand) -> Value:  # else Python makes `w **= 2` a new Value
+        return _in_place(ops.pow_value if isinstance(other, Value) else ops.pow_number, self, other)
 
     if not TYPE_CHECKING:  # hidden from mypy, which would type them as attributes
 
@@ -500,19 +526,22 @@ def backward_pass(outputs: Sequence[Value], seeds: Sequence[float]) -> None:
     hands its gradient to its op's rule and adds what comes back into its parents'.
 
     As in PyTorch, contributions to a leaf are summed first and the sum added to its
-    `.grad` once; every sum starts from -0.0, the float that adding leaves unchanged.
-    A result's `.grad` holds this pass's gradient only. If anything fails part-way (a
-    rule raising, `detect_anomaly`, Ctrl-C), every `.grad` is put back as it was.
+    `.grad` once (a leaf with no gradient yet, `None`, takes the sum as it is); every sum
+    starts from -0.0, the float that adding leaves unchanged. A result's `.grad` holds
+    this pass's gradient only. If anything fails part-way (a rule raising,
+    `detect_anomaly`, Ctrl-C, wherever it lands), every `.grad` is put back as it was:
+    every change is made inside the `try`, after the old values are saved.
     """
     results, leaves = graph_below(outputs)
     before = [v._grad for v in results]
     before_leaves = [v._grad for v in leaves]
-    for v in results:
-        v._grad = -0.0
-    for v in leaves:
-        v._grad = -0.0
     check = _get_mode() & _ANOMALY
+    constants: list[Any] = []  # (Values, their .grad) a micrograd closure may add into
     try:
+        for v in results:
+            v._grad = -0.0
+        for v in leaves:
+            v._grad = -0.0
         for output, seed in zip(outputs, seeds):
             output._grad += seed
         for node in results:
@@ -535,6 +564,8 @@ def backward_pass(outputs: Sequence[Value], seeds: Sequence[float]) -> None:
                 if a.requires_grad:
                     a._grad += grad_a
             elif op.closure:  # micrograd's node: its `_backward` closure adds
+                kept = [p for p in node._a if not p.requires_grad]  # into these too
+                constants.append((kept, [p._grad for p in kept]))
                 node._backward()
                 if check:
                     _check_backward(op, [p._grad for p in node._a], node._a)
@@ -546,15 +577,32 @@ def backward_pass(outputs: Sequence[Value], seeds: Sequence[float]) -> None:
                 for parent, grad in zip(parents, grads):
                     if parent.requires_grad:
                         parent._grad += grad
-    except BaseException:
-        for v, old in zip(results, before):
-            v._grad = old
-        for v, old in zip(leaves, before_leaves):
-            v._grad = old
+        for leaf, old in zip(leaves, before_leaves):
+            if old is not None:  # PyTorch adds into a .grad that exists: 0.0 + -0.0 is 0.0
+                leaf._grad = old + leaf._grad
+    except BaseException:  # the first saved .grad of a constant is put back last
+        put_back_grads(*constants[::-1], (results, before), (leaves, before_leaves))
         raise
-    for leaf, old in zip(leaves, before_leaves):
-        if old:  # else (0.0, -0.0, or None: no gradient yet) the pass's sum stands as it is
-            leaf._grad = old + leaf._grad
+
+
+def put_back_grads(*saved: tuple[Sequence[Value], Sequence[float | None]]) -> None:
+    """Set each Value's `.grad` back to the one saved beside it (Values, then their old
+    `.grad`s, in each pair), after a failed pass.
+
+    A second Ctrl-C landing here would leave the job half-done, so one that does starts
+    it again; once every `.grad` is back, the interruption is raised.
+    """
+    interrupted: BaseException | None = None
+    while True:
+        try:
+            for values, grads in saved:
+                for v, old in zip(values, grads):
+                    v._grad = old  # type: ignore[assignment]  # None: "no gradient yet"
+            break
+        except BaseException as error:  # a Ctrl-C: start again
+            interrupted = interrupted or error
+    if interrupted is not None:
+        raise interrupted
 
 
 _creation = operator.attrgetter("_seq")
@@ -589,8 +637,10 @@ def _pass_nothing() -> None:
 
 
 def _check_backward(op: Op, grads: Sequence[Any], parents: Sequence[Value]) -> None:
-    for g in grads:
-        if not math.isfinite(float(g)):
+    """`detect_anomaly` in backward: a nan or inf gradient reaching a parent that requires
+    grad raises (a constant, such as the 2 in `x * 2`, gets none, as in PyTorch)."""
+    for g, parent in zip(grads, parents):
+        if parent.requires_grad and not math.isfinite(float(g)):
             raise anomaly_error(op, "backward", float(g), parents)
 
 
@@ -623,6 +673,11 @@ def _apply_or(op: Op, values: Iterable[object], empty: float) -> Value:
         raise TypeError(
             f"{op.symbol}() takes a list of Values, got one Value: write "
             f"micrograd_lite.{op.symbol}([v])"
+        )
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise TypeError(
+            f"{op.symbol}() takes a list (or any iterable) of Values and numbers, got "
+            f"{type(values).__name__}: write micrograd_lite.{op.symbol}([a, b, c])"
         )
     inputs = list(values)
     return apply(op, *inputs) if inputs else _constant(empty)
@@ -668,6 +723,23 @@ def _leaf_from(kind: type[Value], data: float, grad: float | None, requires_grad
     out.op = None
     out.requires_grad = requires_grad
     return out
+
+
+def _slots_of(kind: type) -> list[str]:
+    """The attribute names a subclass of Value declares in `__slots__` (Value's own are
+    its data, grad and graph, which pickling handles itself)."""
+    names = []
+    for cls in kind.__mro__:
+        if cls is Value or cls is object:
+            continue
+        declared = cls.__dict__.get("__slots__", ())
+        for name in (declared,) if isinstance(declared, str) else declared:
+            if name in ("__dict__", "__weakref__"):
+                continue
+            if name.startswith("__") and not name.endswith("__"):  # private: name-mangled
+                name = f"_{cls.__name__.lstrip('_')}{name}"
+            names.append(name)
+    return names
 
 
 def _operand(x: object) -> Value | None:
@@ -731,26 +803,33 @@ _COMPARISONS: dict[str, Callable[[float, float], bool]] = {
 
 def _in_place(op: Op, a: Value, b: Operand) -> Value:
     """`a op= b`: under no_grad, change `a.data` and keep the object; with grad enabled, a
-    new node (so `loss += term` keeps its graph), except on a leaf that requires grad
-    when `b` is a number or a Value that does not: the update `p -= lr * p.grad`."""
+    new node (so `loss += term` keeps its graph), except on a leaf that requires grad,
+    where only micrograd's accumulator `total += loss` (a Value that requires grad) is
+    a new node and everything else is refused, as PyTorch refuses it."""
     mode = _get_mode()
     if mode & _RECORD:
-        update = (isinstance(b, Value) and not b.requires_grad) or as_float(b) is not None
-        if a.op is None and a.requires_grad and update:
-            # A new node would rebind the name and leave the parameter as it was: the
-            # silent `for p in model.parameters(): p -= lr * p.grad`. PyTorch refuses it.
-            raise RuntimeError(
-                "a leaf Value that requires grad is being used in an in-place operation "
-                f"({op.symbol}=); update it inside `with micrograd_lite.no_grad():` as in "
-                "PyTorch, or change its .data"
-            )
+        if a.op is None and a.requires_grad:
+            accumulates = op is ops.add and isinstance(b, Value) and b.requires_grad
+            if not accumulates and (isinstance(b, Value) or as_float(b) is not None):
+                # A new node would rebind the name and leave the parameter as it was: the
+                # silent `p -= lr * p.grad`, or `p -= 0.01 * p` (weight decay), in a loop.
+                raise RuntimeError(
+                    "a leaf Value that requires grad is being used in an in-place "
+                    f"operation ({op.symbol}=); update it inside "
+                    "`with micrograd_lite.no_grad():` as in PyTorch, or change its .data"
+                )
         made: Value = _operation(op)(a, b)  # a new node: `loss += term`, `total += loss`
         return made
     grad_mode.check_observed(f"changes a Value in place with {op.symbol}= under no_grad")
     b_data = b._data if isinstance(b, Value) else as_float(b)
     if b_data is None:
         return NotImplemented  # type: ignore[no-any-return]  # Python raises TypeError
-    a._data = op.forward(a._data, b_data)
+    data = op.forward(a._data, b_data)
+    if mode & _ANOMALY and not math.isfinite(data):  # as `w - inf` is refused, so is `w -= inf`
+        raise anomaly_error(
+            op, "forward", data, (a, b if isinstance(b, Value) else _constant(b_data))
+        )
+    a._data = data
     return a
 
 
