@@ -19,16 +19,16 @@ For `tanh(a * b)` with `a`, `b` the arguments, the function reads:
         if not backward:
             return outputs
         g3 = seeds[0]
-        g2 = g3 * ((1.0 - v3) * (1.0 + v3))  # TanhBackward0
+        g2 = g3 * float_fma((-v3), v3, 1.0)  # TanhBackward0
         g0 = g2 * v1  # MulBackward0
         g1 = g2 * v0
-        olds = (inputs[0].grad, inputs[1].grad)
+        olds = (inputs[1].grad, inputs[0].grad)
         try:
-            inputs[0].grad = olds[0] + g0 if olds[0] else g0
-            inputs[1].grad = olds[1] + g1 if olds[1] else g1
+            inputs[1].grad = g1 if olds[0] is None else olds[0] + g1
+            inputs[0].grad = g0 if olds[1] is None else olds[1] + g0
             return outputs
         except BaseException:
-            for leaf, old in zip((inputs[0], inputs[1]), olds):
+            for leaf, old in zip((inputs[1], inputs[0]), olds):
                 leaf.grad = old
             raise
 
@@ -125,7 +125,7 @@ def generate(
     writer.emit("try:")
     for k, (leaf, holder) in enumerate(zip(leaves, holders)):
         g = writer.grads[leaf]
-        writer.emit(f"    {holder}.grad = olds[{k}] + {g} if olds[{k}] else {g}")
+        writer.emit(f"    {holder}.grad = {g} if olds[{k}] is None else olds[{k}] + {g}")
     writer.emit("    return outputs")
     writer.emit("except BaseException:")
     writer.emit(f"    for leaf, old in zip({_tuple(holders)}, olds):")

@@ -148,7 +148,7 @@ class Tape:
         olds = [leaf.grad for leaf in leaves]
         try:
             for leaf, old, (_, _, slot) in zip(leaves, olds, self._leaf_writes):
-                leaf.grad = old + g[slot] if old else g[slot]  # 0.0 or None: the sum as it is
+                leaf.grad = g[slot] if old is None else old + g[slot]  # as eager: 0.0 + -0.0 is 0.0
             return outputs
         except BaseException:
             for leaf, old in zip(leaves, olds):
