@@ -51,6 +51,10 @@ _observer = grad_mode.observer
 _created = itertools.count()  # numbers the results in the order they are made
 _next_seq = _created.__next__
 _new = object.__new__
+#: The 0.0 a new Value's `.grad` starts at, as micrograd's does. Like PyTorch's None ("no
+#: gradient yet"), a first gradient replaces it as it is, so a -0.0 keeps its sign; a 0.0
+#: set later (`zero_grad()`) is added to, as PyTorch's 0.0 + -0.0 gives 0.0. Told by `is`.
+UNTOUCHED = float("0.0")
 
 
 # ---------------------------------------------------------------------------------------
@@ -99,7 +103,7 @@ def _operation(op: Op, doc: str = "", reflected: bool = False) -> Any:
             record = requires_grad or bool(mode & _OBSERVED)  # a tool sees constants' edges too
         out = _new(Value)
         out._data = data
-        out._grad = 0.0
+        out._grad = UNTOUCHED
         out.requires_grad = requires_grad
         out._seq = _next_seq()
         if record:
@@ -172,7 +176,7 @@ class Value:
         if not isinstance(requires_grad, bool):
             raise TypeError(f"requires_grad must be True or False, got {requires_grad!r}")
         self._data = number
-        self._grad = 0.0
+        self._grad = UNTOUCHED
         self.op = None
         self.requires_grad = requires_grad
         if label:
@@ -417,7 +421,7 @@ class Value:
     # -- in place: under no_grad update data and keep the object, else a new node -----
 
     def __iadd__(self, other: Operand) -> Value:
-        return _in_place(ops.add, self, other)
+        return _in_place(ops.add, self, other, accumulates=True)
 
     def __isub__(self, other: Operand) -> Value:
         return _in_place(ops.sub, self, other)
@@ -578,8 +582,8 @@ def backward_pass(outputs: Sequence[Value], seeds: Sequence[float]) -> None:
                     if parent.requires_grad:
                         parent._grad += grad
         for leaf, old in zip(leaves, before_leaves):
-            if old is not None:  # PyTorch adds into a .grad that exists: 0.0 + -0.0 is 0.0
-                leaf._grad = old + leaf._grad
+            if old is not None and old is not UNTOUCHED:  # PyTorch adds into a .grad that
+                leaf._grad = old + leaf._grad  # exists: 0.0 + -0.0 is 0.0
     except BaseException:  # the first saved .grad of a constant is put back last
         put_back_grads(*constants[::-1], (results, before), (leaves, before_leaves))
         raise
@@ -750,7 +754,7 @@ def _operand(x: object) -> Value | None:
         return x if isinstance(x, Value) else None
     out: Value = _new(Value)  # `_constant(number)`, written out: numbers are common operands
     out._data = number
-    out._grad = 0.0
+    out._grad = UNTOUCHED
     out.op = None
     out.requires_grad = False
     return out
@@ -801,7 +805,7 @@ _COMPARISONS: dict[str, Callable[[float, float], bool]] = {
 }
 
 
-def _in_place(op: Op, a: Value, b: Operand) -> Value:
+def _in_place(op: Op, a: Value, b: Operand, accumulates: bool = False) -> Value:
     """`a op= b`: under no_grad, change `a.data` and keep the object; with grad enabled, a
     new node (so `loss += term` keeps its graph), except on a leaf that requires grad,
     where only micrograd's accumulator `total += loss` (a Value that requires grad) is
@@ -809,7 +813,7 @@ def _in_place(op: Op, a: Value, b: Operand) -> Value:
     mode = _get_mode()
     if mode & _RECORD:
         if a.op is None and a.requires_grad:
-            accumulates = op is ops.add and isinstance(b, Value) and b.requires_grad
+            accumulates = accumulates and isinstance(b, Value) and b.requires_grad
             if not accumulates and (isinstance(b, Value) or as_float(b) is not None):
                 # A new node would rebind the name and leave the parameter as it was: the
                 # silent `p -= lr * p.grad`, or `p -= 0.01 * p` (weight decay), in a loop.

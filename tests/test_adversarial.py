@@ -648,8 +648,11 @@ def run_interrupted(n: int, action: Callable[[], object]) -> bool:
     finally:
         sys.settrace(None)
         mg.set_grad_enabled(True)
-        while pass_lock._is_owned():  # type: ignore[attr-defined]  # RLock's own check
-            pass_lock.release()
+        while True:  # release every hold this thread kept; an RLock refuses one more
+            try:
+                pass_lock.release()
+            except RuntimeError:
+                break
     return hook.fired
 
 

@@ -24,8 +24,8 @@ For `tanh(a * b)` with `a`, `b` the arguments, the function reads:
         g1 = g2 * v0
         olds = (inputs[1].grad, inputs[0].grad)
         try:
-            inputs[1].grad = g1 if olds[0] is None else olds[0] + g1
-            inputs[0].grad = g0 if olds[1] is None else olds[1] + g0
+            inputs[1].grad = g1 if olds[0] is None or olds[0] is UNTOUCHED else olds[0] + g1
+            inputs[0].grad = g0 if olds[1] is None or olds[1] is UNTOUCHED else olds[1] + g0
             return outputs
         except BaseException:
             for leaf, old in zip((inputs[1], inputs[0]), olds):
@@ -125,7 +125,8 @@ def generate(
     writer.emit("try:")
     for k, (leaf, holder) in enumerate(zip(leaves, holders)):
         g = writer.grads[leaf]
-        writer.emit(f"    {holder}.grad = {g} if olds[{k}] is None else olds[{k}] + {g}")
+        first = f"olds[{k}] is None or olds[{k}] is UNTOUCHED"
+        writer.emit(f"    {holder}.grad = {g} if {first} else olds[{k}] + {g}")
     writer.emit("    return outputs")
     writer.emit("except BaseException:")
     writer.emit(f"    for leaf, old in zip({_tuple(holders)}, olds):")

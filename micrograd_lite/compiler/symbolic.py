@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from micrograd_lite import ops
+from micrograd_lite.engine import UNTOUCHED
 
 __all__ = ["NotSymbolicError", "expressions", "literal", "name_of", "names"]
 
@@ -246,7 +247,12 @@ def names(recorded: Iterable[ops.Op] = ()) -> dict[str, Any]:
     """Every name generated code may use, and what it stands for: from `ops.REGISTRY`, so
     an op defined with `define_op` after import is known too, and from the `recorded` ops,
     which may since have been defined again (a notebook cell run twice)."""
-    table: dict[str, Any] = {"inf": math.inf, "nan": math.nan, "float_pow": ops.float_pow}
+    table: dict[str, Any] = {
+        "inf": math.inf,
+        "nan": math.nan,
+        "float_pow": ops.float_pow,
+        "UNTOUCHED": UNTOUCHED,
+    }
     for op in (*ops.REGISTRY.values(), *recorded):
         for fn, role in ((op.forward, "forward"), (op.vjp, "vjp")):
             if not op.closure:

@@ -24,7 +24,7 @@ from typing import Any
 
 from micrograd_lite import ops
 from micrograd_lite.compiler.recording import CompileError, Guard, Recording
-from micrograd_lite.engine import Value, made_after
+from micrograd_lite.engine import UNTOUCHED, Value, made_after
 
 __all__ = ["Tape", "earlier_graph_error", "unseen_maker_error"]
 
@@ -148,7 +148,8 @@ class Tape:
         olds = [leaf.grad for leaf in leaves]
         try:
             for leaf, old, (_, _, slot) in zip(leaves, olds, self._leaf_writes):
-                leaf.grad = g[slot] if old is None else old + g[slot]  # as eager: 0.0 + -0.0 is 0.0
+                first = old is None or old is UNTOUCHED  # as eager: then 0.0 + -0.0 is 0.0
+                leaf.grad = g[slot] if first else old + g[slot]
             return outputs
         except BaseException:
             for leaf, old in zip(leaves, olds):
