@@ -17,11 +17,15 @@ import math
 import operator
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from numbers import Real
 from typing import TYPE_CHECKING, Any, ClassVar, Union
 
 from micrograd_lite import grad_mode, ops
+from micrograd_lite.compat import MicrogradSurface, children_of, make_node, with_local_grads
+from micrograd_lite.floats import as_float
+from micrograd_lite.formatting import describe, not_a_number_message
+from micrograd_lite.freeing import free_without_recursing
 from micrograd_lite.ops import Op
+from micrograd_lite.tensor_only import TensorOnlyNames
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -123,7 +127,7 @@ def _operation(op: Op, doc: str = "", reflected: bool = False) -> Any:
     return apply_op
 
 
-class Value:
+class Value(MicrogradSurface, TensorOnlyNames):
     """A scalar node in a computation graph: its `data`, its `grad`, and how it was made."""
 
     # A result keeps its op and its parents in itself: `_a` and `_b` for ops of one and
@@ -164,11 +168,11 @@ class Value:
     ) -> None:
         number = as_float(data)
         if number is None:
-            raise TypeError(_not_a_number_message(data))
+            raise TypeError(not_a_number_message(data, isinstance(data, Value)))
         if not isinstance(label, str):
             raise TypeError(f"label must be a str, got {type(label).__name__}")
         if not isinstance(_op, str):  # microgpt's `Value(data, children, local_grads)`
-            _children, _op = _with_local_grads(_children, _op)
+            _children, _op = with_local_grads(_children, _op)
         if not isinstance(requires_grad, bool):
             raise TypeError(f"requires_grad must be True or False, got {requires_grad!r}")
         self._data = number
@@ -177,9 +181,9 @@ class Value:
         self.requires_grad = requires_grad
         if label:
             self.label = label
-        parents = _children_of(_children)
-        if parents:
-            _make_node(self, parents, _op)
+        parents = children_of(_children)
+        if parents and make_node(self, parents, _op):  # micrograd's and microgpt's nodes
+            self._seq = _next_seq()
 
     # -- operations: each is its op, applied; the calculus is in ops.py --------------
 
@@ -280,44 +284,6 @@ class Value:
             return (self._a,)
         return self._a  # type: ignore[no-any-return]  # a tuple: any number of inputs
 
-    @property
-    def _prev(self) -> set[Value]:
-        """micrograd's name for the parents, as a set."""
-        return set(self.parents)
-
-    @property
-    def _op(self) -> str:
-        """micrograd's name for the operation symbol ('' for a leaf)."""
-        return "" if self.op is None else self.op.symbol
-
-    @property
-    def _backward(self) -> Callable[[], None]:
-        """micrograd's step: pass this node's `.grad` on, adding into its parents' `.grad`.
-
-        On a node an operation made, it applies that operation's rule; a closure set
-        with `out._backward = fn` (micrograd's way of adding an op) replaces it. A node
-        made with `Value(data, children, op)` and no closure passes nothing on.
-        """
-        closure: Callable[[], None] | None = vars(self).get("_backward")
-        if closure is not None:
-            return closure
-        if self.op is None or self.op.closure:
-            return _pass_nothing
-        return lambda: _propagate(self)
-
-    @_backward.setter
-    def _backward(self, closure: Callable[[], None]) -> None:
-        if not callable(closure):
-            raise TypeError(f"_backward must be a function, got {type(closure).__name__}")
-        # Kept in the instance's dict, which this property shadows for attribute lookup.
-        vars(self)["_backward"] = closure
-        op = self.op
-        if op is not None and not op.closure:  # the closure now differentiates this node
-            parents = self.parents
-            self.op = _closure_op(op.symbol)
-            self._a = parents  # a closure's node keeps its parents as a tuple
-            self._b = None
-
     def item(self) -> float:
         """The data, as a Python float."""
         if _get_mode() & _OBSERVED:
@@ -339,12 +305,12 @@ class Value:
         # f"{v:.3f}" formats the data, as f"{tensor:.3f}" does in PyTorch.
         if _get_mode() & _OBSERVED:
             grad_mode.check_observed("formats a Value as text")
-        return format(self._data, spec) if spec else _describe(self)
+        return format(self._data, spec) if spec else describe(self)
 
     def __repr__(self) -> str:
         if _get_mode() & _OBSERVED:
             grad_mode.check_observed("takes repr() or str() of a Value")
-        return _describe(self)
+        return describe(self)
 
     # -- comparisons compare data; == stays identity so Values live in sets and dicts --
 
@@ -430,45 +396,6 @@ class Value:
 
     def __ipow__(self, other: Operand) -> Value:  # else Python makes `w **= 2` a new Value
         return _in_place(ops.pow_value if isinstance(other, Value) else ops.pow_number, self, other)
-
-    if not TYPE_CHECKING:  # hidden from mypy, which would type them as attributes
-
-        class _TensorOnly:
-            """A tensor attribute a Value lacks: reading it raises AttributeError with a
-            hint (so `hasattr` stays False, and duck typing, copy and pickle see what
-            they expect). Descriptors, not `__getattr__`: a class with `__getattr__`
-            makes every attribute read of every Value slower."""
-
-            def __init__(self, hint: str) -> None:
-                self.hint = hint
-
-            def __set_name__(self, owner: type, name: str) -> None:
-                self.name = name
-
-            def __get__(self, obj: object, owner: type | None = None) -> Any:
-                kind = type(obj).__name__ if obj is not None else owner.__name__
-                message = f"{kind!r} object has no attribute {self.name!r}: {self.hint}"
-                raise AttributeError(message, name=self.name, obj=obj)
-
-        _one_float = "a Value is one float; use v.item() (or v.data)"
-        _no_device = "a Value is one Python float, on no device: there is nothing to move"
-        _scalar = "a Value is one float, like a 0-d tensor: it has no shape"
-        numpy = _TensorOnly(_one_float)
-        tolist = _TensorOnly(_one_float)
-        cpu = _TensorOnly(_no_device)
-        cuda = _TensorOnly(_no_device)
-        to = _TensorOnly(_no_device)
-        device = _TensorOnly(_no_device)
-        dtype = _TensorOnly("a Value's data is a Python float (float64)")
-        shape = _TensorOnly(_scalar)
-        size = _TensorOnly(_scalar)
-        dim = _TensorOnly(_scalar)
-        ndim = _TensorOnly(_scalar)
-        register_hook = _TensorOnly(
-            "micrograd_lite has no hooks; read v.grad after backward(), "
-            "or get gradients with micrograd_lite.grad(out, [v])"
-        )
-        del _one_float, _no_device, _scalar, _TensorOnly
 
 
 # ---------------------------------------------------------------------------------------
@@ -619,23 +546,6 @@ def made_after(v: Value, mark: int) -> bool:
     return getattr(v, "_seq", -1) > mark
 
 
-def _propagate(node: Value) -> None:
-    """One node's step of backward, as micrograd's `_backward()`: apply the node's rule
-    to its current `.grad` and add the results into its parents' `.grad`."""
-    op = node.op
-    g = node._grad
-    if op is None or g is None:  # a leaf, or "no gradient yet": nothing to pass on
-        return
-    parents = node.parents
-    for parent, grad in zip(parents, op.vjp(g, node._data, *[p._data for p in parents])):
-        if parent.requires_grad:
-            parent._grad = grad if parent._grad is None else parent._grad + grad
-
-
-def _pass_nothing() -> None:
-    """The `_backward` of a leaf, and of micrograd's node before a closure is set."""
-
-
 def _check_backward(op: Op, grads: Sequence[Any], parents: Sequence[Value]) -> None:
     """`detect_anomaly` in backward: a nan or inf gradient reaching a parent that requires
     grad raises (a constant, such as the 2 in `x * 2`, gets none, as in PyTorch)."""
@@ -646,7 +556,7 @@ def _check_backward(op: Op, grads: Sequence[Any], parents: Sequence[Value]) -> N
 
 def anomaly_error(op: Op, phase: str, bad: float, parents: Sequence[Value]) -> FloatingPointError:
     """The error `detect_anomaly()` raises: names the op and the labels of its inputs."""
-    labels = ", ".join(p.label or _describe(p) for p in parents)
+    labels = ", ".join(p.label or describe(p) for p in parents)
     return FloatingPointError(
         f"detect_anomaly: {op.name()} returned {bad} in its {phase} pass (inputs: {labels})"
     )
@@ -756,20 +666,6 @@ def _operand(x: object) -> Value | None:
     return out
 
 
-def as_float(x: object) -> float | None:
-    """A real number as a float (an int too large for a float becomes ±inf, as in IEEE);
-    None for anything else, Values included."""
-    kind = type(x)
-    if kind is float:
-        return x  # type: ignore[return-value]  # checked just above; the common case
-    if kind is not int and (not isinstance(x, Real) or isinstance(x, Value)):
-        return None
-    try:
-        return float(x)  # type: ignore[arg-type]  # x is a real number here
-    except OverflowError:  # e.g. 10**400
-        return math.inf if x > 0 else -math.inf  # type: ignore[operator]
-
-
 def _number_for(what: str, x: object) -> float:
     """What may be stored in `.data` or `.grad`: a real number, as a float."""
     if type(x) is float:
@@ -833,219 +729,5 @@ def _in_place(op: Op, a: Value, b: Operand) -> Value:
     return a
 
 
-#: The `grad_fn`s of micrograd's nodes, shared by symbol. Bounded: micrograd's own `**`
-#: writes its exponent into the symbol (`f"**{other}"`), one more symbol per number.
-_closure_ops: dict[str, Op] = {}
-_CLOSURE_OPS_KEPT = 256
-
-
-def _make_node(v: Value, parents: tuple[Value, ...], symbol: str | tuple[float, ...]) -> None:
-    """A node made with `Value(data, children, ...)`: micrograd's `Value(data, (a, b), '+')`,
-    whose `_backward` closure, once set, differentiates it (until then it passes no
-    gradient on), or `Value(data, (a, b), (da, db))`, each child with its local gradient,
-    which passes `local gradient * gradient` to each child."""
-    closure = isinstance(symbol, str)
-    if closure:
-        grad_mode.check_observed(
-            f"makes a node with Value(data, children, {symbol!r}), whose _backward closure "
-            "cannot be followed; define the operation with micrograd_lite.define_op"
-        )
-    else:
-        grad_mode.check_observed(
-            "makes a node with Value(data, children, local_grads), whose numbers "
-            "compiled code cannot recompute; write the operation with Value's own "
-            "operations, or define it with micrograd_lite.define_op"
-        )
-    mode = _get_mode()
-    v.requires_grad = bool(
-        v.requires_grad and mode & _RECORD and any(p.requires_grad for p in parents)
-    )
-    if not v.requires_grad:
-        return
-    if closure:
-        v.op = _closure_op(symbol)  # type: ignore[arg-type]  # a str here
-        v._a = parents
-        v._b = None
-    else:
-        v.op = op = _new(LocalGrads)
-        op.local_grads = symbol  # type: ignore[assignment]  # a tuple of floats here
-        op.arity = arity = len(parents) if len(parents) < 3 else 0
-        v._a = parents[0] if arity else parents  # as an op's node keeps them
-        v._b = parents[1] if arity == 2 else None
-    v._seq = _next_seq()
-
-
-class LocalGrads(Op):
-    """The `grad_fn` of a node made with `Value(data, children, local_grads)`: each child
-    receives its local gradient times the node's gradient. One per node, since the
-    local gradients are the node's own numbers."""
-
-    __slots__ = ("local_grads",)
-    local_grads: tuple[float, ...]
-
-    # what every such node shares, in place of the slots an op fills in `Op.__init__`
-    key = "local_grads"
-    _name = "LocalGradsBackward"
-    symbol = "local"
-    constant_inputs = ()
-    closure = False
-    maths = ()
-
-    def forward(self, *inputs: float) -> float:
-        raise TypeError(
-            "a node made with Value(data, children, local_grads) has no forward to apply"
-        )
-
-    def vjp(self, g: Any, out: Any, *inputs: Any) -> tuple[Any, ...]:
-        if isinstance(g, Value):  # grad(create_graph=True): the local gradients are numbers
-            raise RuntimeError(
-                "grad(create_graph=True) cannot differentiate a node made with Value(data, "
-                "children, local_grads): its local gradients are numbers, not Values. Write "
-                "the operation with Value's own operations, or define it with "
-                "micrograd_lite.define_op"
-            )
-        return tuple([local * g for local in self.local_grads])
-
-
-def _with_local_grads(
-    children: object, given: object
-) -> tuple[tuple[Value, ...], tuple[float, ...]]:
-    """The children and local gradients of `Value(data, children, local_grads)`: a tuple
-    of Values, and one float for each."""
-    parents = _children_of(children)
-    if not isinstance(given, (tuple, list)):
-        raise TypeError(
-            "_op must be a str, the operation's symbol (or a tuple of numbers, each child's "
-            f"local gradient), got {type(given).__name__}"
-        )
-    if len(given) != len(parents):
-        raise TypeError(
-            f"Value(data, children, local_grads) takes one local gradient per child: got "
-            f"{_count(len(parents), 'child', 'children')} and "
-            f"{_count(len(given), 'local gradient', 'local gradients')}"
-        )
-    local: list[float] = []
-    for d in given:
-        number = as_float(d)
-        if number is None:
-            got = type(d).__name__
-            hint = ": write its .data" if isinstance(d, Value) else ""
-            raise TypeError(
-                f"Value(data, children, local_grads) takes the local gradients as numbers, "
-                f"got a {got}{hint}"
-            )
-        local.append(number)
-    return parents, tuple(local)
-
-
-def _closure_op(symbol: str) -> Op:
-    """The `grad_fn` of nodes made with `Value(data, children, symbol)`: one per symbol
-    for the first `_CLOSURE_OPS_KEPT` symbols, and a node's own beyond them."""
-    op = _closure_ops.get(symbol)
-    if op is None:
-        op = Op(
-            "closure", "BackwardClosure", symbol, 0, _closure_forward, _closure_rule, closure=True
-        )
-        if len(_closure_ops) < _CLOSURE_OPS_KEPT:
-            _closure_ops[symbol] = op
-    return op
-
-
-def _closure_forward(*inputs: float) -> float:
-    raise TypeError("a node made with Value(data, children, op) has no forward to apply")
-
-
-def _closure_rule(g: float, out: float, *inputs: float) -> tuple[float, ...]:
-    raise TypeError("a node made with Value(data, children, op) runs its _backward closure")
-
-
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
-def _children_of(children: object) -> tuple[Value, ...]:
-    if isinstance(children, (bool, int, float)):
-        raise TypeError(
-            "Value(data, _children, _op, label) takes the children as a tuple of Values "
-            f"(micrograd's signature), got {type(children).__name__}; "
-            "requires_grad is keyword-only: Value(x, requires_grad=False)"
-        )
-    if not isinstance(children, Iterable):
-        raise TypeError(f"_children must be a tuple of Values, got {type(children).__name__}")
-    try:
-        parents = tuple(children)
-    except TypeError:
-        raise TypeError(
-            f"_children must be a tuple of Values, got {type(children).__name__}"
-        ) from None
-    for p in parents:
-        if not isinstance(p, Value):
-            raise TypeError(f"_children must be Values, got a {type(p).__name__}")
-    return parents
-
-
-def _describe(v: Value) -> str:
-    """`repr(v)`: `Value(data=2.0, grad=0.0)` for a leaf, with its grad_fn for a result."""
-    label = f", label={v.label!r}" if v.label else ""
-    if v.op is None:
-        grad = "None" if v._grad is None else _short(v._grad)
-        return f"Value(data={_short(v._data)}, grad={grad}{label})"
-    return f"Value(data={_short(v._data)}, grad_fn={v.op!r}{label})"
-
-
-def _short(x: float) -> str:
-    """A float for repr: at most four decimals, scientific for very large or small."""
-    if x == 0.0 or not math.isfinite(x) or 1e-4 <= abs(x) < 1e16:
-        return repr(round(x, 4)) if math.isfinite(x) else repr(x)
-    return f"{x:.4e}"
-
-
-def _not_a_number_message(x: object) -> str:
-    kind = type(x)
-    name = (
-        kind.__qualname__
-        if kind.__module__ == "builtins"
-        else f"{kind.__module__}.{kind.__qualname__}"
-    )
-    message = f"Value() takes a real number (int, float, bool, Fraction), got {name}"
-    if isinstance(x, Value):
-        message += "; to make a new leaf from a Value use v.detach() (or Value(v.data))"
-    return message
-
-
-#: Parents of freed results, waiting to be let go of one at a time (a browser only).
-_unlinked: list[Any] = []
-_letting_go = False
-
-
-def free_without_recursing(self: Value) -> None:
-    """Free the results below `self` one at a time, not one inside another.
-
-    CPython frees a chain of results by recursing once per node. A browser's Python
-    (Pyodide) has a small stack, and a chain of a few thousand results kills it; there
-    this is `Value.__del__`: a node going away hands its parents to a list and keeps
-    none, and the outermost such call lets go of the list's entries one by one. An
-    entry that was the last reference to a parent frees it then, which hands that
-    parent's parents to the list in turn; an entry something else holds stays alive.
-    (A browser's Python has one thread, which the list and its flag rely on.)
-    """
-    global _letting_go
-    a, b = getattr(self, "_a", None), getattr(self, "_b", None)  # unset on a leaf
-    if a is None and b is None:
-        return
-    _unlinked.append(a)  # a tuple of parents, for an op of any number of inputs
-    _unlinked.append(b)
-    self._a = self._b = None
-    del a, b
-    if _letting_go:  # inside the loop below: it lets go of them
-        return
-    _letting_go = True
-    try:
-        while _unlinked:
-            _unlinked.pop()
-    finally:
-        _letting_go = False
-
-
-if sys.platform == "emscripten":
+if sys.platform == "emscripten":  # a browser's Python: free a long graph without recursing
     setattr(Value, "__del__", free_without_recursing)  # noqa: B010  # a browser only

@@ -22,8 +22,7 @@ from typing import Any, cast
 
 from micrograd_lite.autograd import input_grads, topological_order
 from micrograd_lite.engine import Value
-from micrograd_lite.ops import (
-    Op,
+from micrograd_lite.floats import (
     float_cos,
     float_div,
     float_exp,
@@ -32,6 +31,7 @@ from micrograd_lite.ops import (
     float_sin,
     float_sqrt,
 )
+from micrograd_lite.ops import Op
 from micrograd_lite.viz.graph import number
 
 __all__ = [
