@@ -169,17 +169,23 @@ def grad(
 
 def backward_steps(
     order: Sequence[Value], grads: dict[Value, Num], create_graph: bool = False
-) -> Iterator[Value]:
-    """Visit `order` backwards, passing each node's gradient in `grads` to its parents.
+) -> Iterator[tuple[Value, list[tuple[int, Value, Num]]]]:
+    """Visit `order` backwards, passing each node's gradient in `grads` to its parents:
+    the chain rule over the graph, with the gradients in a table.
 
-    Yields each node once it has passed its gradient on, so a caller can watch the pass
-    step by step (`viz.backward_frames`) or simply run it to the end (`grad`).
-    `Value.backward` does the same pass in the nodes' `.grad` slots, which is faster.
+    Yields each node once it has passed its gradient on, with what each input that
+    requires grad received, as (input's position, input, what it was passed): nothing,
+    for a leaf or a node not reached. `grad()` runs it to the end; the stepper's steps
+    and the drawing's frames (`micrograd_lite.viz`) are its steps. `grads` gains every
+    contribution as it is passed: an input's first as it is, the others added to it.
+    `Value.backward` does the same pass in the nodes' `.grad` slots
+    (`engine.backward_pass`), which is faster.
     """
     check = grad_mode.mode.get() & grad_mode.ANOMALY
     for node in reversed(order):
         op = node.op
         g = grads.get(node)
+        passed: list[tuple[int, Value, Num]] = []
         if op is not None and g is not None:
             parents = node.parents
             contributions = input_grads(node, g, create_graph)
@@ -187,10 +193,11 @@ def backward_steps(
                 for parent, grad_p in zip(parents, contributions):
                     if parent.requires_grad and not math.isfinite(float(grad_p)):
                         raise anomaly_error(op, "backward", float(grad_p), parents)
-            for parent, grad_p in zip(parents, contributions):
+            for k, (parent, grad_p) in enumerate(zip(parents, contributions)):
                 if parent.requires_grad:
                     grads[parent] = grads[parent] + grad_p if parent in grads else grad_p
-        yield node
+                    passed.append((k, parent, grad_p))
+        yield node, passed
 
 
 def input_grads(node: Value, g: Num, create_graph: bool = False) -> tuple[Num, ...]:
