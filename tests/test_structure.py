@@ -49,6 +49,14 @@ def test_the_core_never_imports_the_compiler(name: str) -> None:
     assert not [m for m in modules if m.startswith("micrograd_lite.compiler")]
 
 
+def test_the_engine_imports_nothing_that_imports_it() -> None:
+    """engine.py imports only the modules below it (not autograd, not even lazily), so
+    `Value.backward` and `backward()` check their seeds and run the pass in the engine."""
+    above = {"autograd", "nn", "optim", "gradient_check", "compiler", "viz", "checker"}
+    modules = imported_modules(PACKAGE / "engine.py")
+    assert [m for m in modules if m.split(".")[1:2] and m.split(".")[1] in above] == []
+
+
 VIZ = sorted(p for p in (PACKAGE / "viz").glob("*.py") if p.name != "__init__.py")
 
 
