@@ -390,7 +390,7 @@ class Value(MicrogradSurface, TensorOnlyNames):
     # -- in place: under no_grad update data and keep the object, else a new node -----
 
     def __iadd__(self, other: Operand) -> Value:
-        return _in_place(ops.add, self, other, adds=True)
+        return _in_place(ops.add, self, other)
 
     def __isub__(self, other: Operand) -> Value:
         return _in_place(ops.sub, self, other)
@@ -839,16 +839,15 @@ _COMPARISONS: dict[str, Callable[[float, float], bool]] = {
 }
 
 
-def _in_place(op: Op, a: Value, b: Operand, adds: bool = False) -> Value:
+def _in_place(op: Op, a: Value, b: Operand) -> Value:
     """`a op= b`: under no_grad, change `a.data` and keep the object; with grad enabled, a
     new node (so `loss += term` keeps its graph), except on a leaf that requires grad,
     where only micrograd's accumulator `total += loss` (a Value that requires grad) is
-    a new node and everything else is refused, as PyTorch refuses it
-    (`adds`: this is `+=`)."""
+    a new node and everything else is refused, as PyTorch refuses it."""
     mode = _get_mode()
     if mode & _RECORD:
         if a.op is None and a.requires_grad:
-            accumulates = adds and isinstance(b, Value) and b.requires_grad
+            accumulates = op is ops.add and isinstance(b, Value) and b.requires_grad
             if not accumulates and (isinstance(b, Value) or as_float(b) is not None):
                 # A new node would rebind the name and leave the parameter as it was: the
                 # silent `p -= lr * p.grad`, or `p -= 0.01 * p` (weight decay), in a loop.
