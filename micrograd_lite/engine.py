@@ -47,6 +47,7 @@ __all__ = [
     "mean",
     "pass_lock",
     "put_back_grads",
+    "seed_list",
     "sum",
 ]
 
@@ -652,31 +653,48 @@ def check_seeds(
                 f"element {outputs.index(out)} of the outputs does not require grad and "
                 "does not have a grad_fn" + (f"; {reason}" if reason else "")
             )
+    return outputs, seed_list(len(outputs), grad_outputs, caller, allow_values)
+
+
+def seed_list(
+    count: int, grad_outputs: object, caller: str, allow_values: bool = False
+) -> list[float]:
+    """The gradients to start from, one per output (`count` of them), checked: the one
+    place seeds are checked, for `backward()`, `grad()` and a compiled call (whose
+    `caller` is "compiled"). A Value seed counts as its number, or stays a Value where
+    `allow_values` (grad's create_graph)."""
+    compiled = caller == "compiled"
     if grad_outputs is None:
-        if len(outputs) != 1:
+        if count != 1:
             raise RuntimeError(
-                f"{caller}() with {len(outputs)} outputs needs grad_outputs, "
-                "one gradient for each output (the vector of a vector-Jacobian product)"
+                f"the compiled function returns {count} Values; pass grad_outputs=[...] "
+                "(one gradient each) to run backward, or call it under no_grad() for the "
+                "forward pass only"
+                if compiled
+                else f"{caller}() with {count} outputs needs grad_outputs, one gradient "
+                "for each output (the vector of a vector-Jacobian product)"
             )
-        return outputs, [1.0]
+        return [1.0]
     if isinstance(grad_outputs, (Value, Real)):  # one gradient, as `y.backward(2.0)` gives
-        if len(outputs) != 1:
+        if count != 1:
             one = "one Value" if isinstance(grad_outputs, Value) else "one number"
             raise ValueError(
-                f"grad_outputs={grad_outputs!r} is {one} for {len(outputs)} outputs: "
-                f"give a list of {len(outputs)}"
+                f"grad_outputs={grad_outputs!r} is {one} for {count} outputs: "
+                f"give a list of {count}"
             )
         grad_outputs = [grad_outputs]
     elif isinstance(grad_outputs, (str, bytes)) or not isinstance(grad_outputs, Iterable):
         raise TypeError(f"a gradient must be a real number, got {type(grad_outputs).__name__}")
-    grad_outputs = list(grad_outputs)
-    if len(grad_outputs) != len(outputs):
+    given = list(grad_outputs)
+    if len(given) != count:
         raise ValueError(
-            f"{caller}() got {len(outputs)} outputs but {len(grad_outputs)} grad_outputs; "
+            f"the compiled function returns {count} Values but got {len(given)} grad_outputs"
+            if compiled
+            else f"{caller}() got {count} outputs but {len(given)} grad_outputs; "
             "give one gradient for each output"
         )
     seeds: list[float] = []
-    for seed in grad_outputs:
+    for seed in given:
         if isinstance(seed, Value):
             # A Value seed stays a Value for create_graph; otherwise only its number counts.
             seeds.append(seed if allow_values else seed.data)  # type: ignore[arg-type]
@@ -685,7 +703,7 @@ def check_seeds(
         if number is None:
             raise TypeError(f"a gradient must be a real number, got {type(seed).__name__}")
         seeds.append(number)
-    return outputs, seeds
+    return seeds
 
 
 def _check_backward(op: Op, grads: Sequence[Any], parents: Sequence[Value]) -> None:

@@ -30,7 +30,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from micrograd_lite import ops
+from micrograd_lite import floats, ops
 
 __all__ = ["NotSymbolicError", "expressions", "literal", "name_of", "names"]
 
@@ -228,9 +228,10 @@ def name_of(fn: Callable[..., Any], op: ops.Op, role: str) -> str:
     (`vjp_pow_value`, `forward_add`).
     """
     name = getattr(fn, "__name__", "")
-    if getattr(ops, name, None) is not fn:  # ops keeps it under another name: math.fma is
-        # float_fma where Python has it, so the code reads the same on every Python
-        name = next((key for key, value in vars(ops).items() if value is fn), name)
+    if getattr(ops, name, None) is not fn and getattr(floats, name, None) is not fn:
+        # floats keeps it under another name: math.fma is float_fma where Python has it,
+        # so the code reads the same on every Python
+        name = next((key for key, value in vars(floats).items() if value is fn), name)
     if role == "forward" and name.isidentifier() and name not in _RESERVED:
         others = (o.forward for o in ops.REGISTRY.values() if o.forward is not fn)
         if all(getattr(other, "__name__", None) != name for other in others):
@@ -246,7 +247,7 @@ def names(recorded: Iterable[ops.Op] = ()) -> dict[str, Any]:
     """Every name generated code may use, and what it stands for: from `ops.REGISTRY`, so
     an op defined with `define_op` after import is known too, and from the `recorded` ops,
     which may since have been defined again (a notebook cell run twice)."""
-    table: dict[str, Any] = {"inf": math.inf, "nan": math.nan, "float_pow": ops.float_pow}
+    table: dict[str, Any] = {"inf": math.inf, "nan": math.nan, "float_pow": floats.float_pow}
     for op in (*ops.REGISTRY.values(), *recorded):
         for fn, role in ((op.forward, "forward"), (op.vjp, "vjp")):
             if not op.closure:
