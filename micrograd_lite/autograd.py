@@ -15,18 +15,21 @@ so a graph a million operations deep works.
 from __future__ import annotations
 
 import math
-import threading
-import weakref
-from collections.abc import Iterable, Iterator, Sequence
-from numbers import Real
+from collections.abc import Iterator, Sequence
 
 from micrograd_lite import grad_mode
 from micrograd_lite.engine import (
+    NO_GRAPH_REASONS,
+    Seeds,
     Value,
+    Values,
     anomaly_error,
-    as_float,
-    backward_pass,
+    as_values,
+    backward,
+    check_flags,
+    check_seeds,
     graph_below,
+    pass_lock,
     put_back_grads,
 )
 from micrograd_lite.ops import Num, Op
@@ -42,65 +45,17 @@ __all__ = [
     "topological_order",
 ]
 
-#: Why a Value that does not require grad has no graph, where a tool knows (the compiler
-#: says so of the Values a compiled call returns); `backward()` on one gives the reason.
-NO_GRAPH_REASONS: weakref.WeakKeyDictionary[Value, str] = weakref.WeakKeyDictionary()
-
-
-#: One backward pass at a time, eager or compiled: a pass keeps its partial sums in the
-#: nodes' `.grad` and adds its sums into the leaves', so two threads at once would lose
-#: one another's contributions.
-pass_lock = threading.RLock()
-
-#: One Value, or a sequence of them: what `outputs` and `inputs` may be.
-Values = Value | Sequence[Value]
-
-#: The gradients to start from: one number (or Value) for one output, or one per output.
-Seeds = float | Value | Sequence[float | Value]
-
 
 def topological_order(roots: Values) -> list[Value]:
     """Every node that requires grad and that the roots (one Value or several) depend on,
     parents before children: the leaves, then the results of operations in the order
     they were made."""
-    roots = _values(roots, "topological_order", "roots")
+    roots = as_values(roots, "topological_order", "roots")
     for root in roots:
         if not isinstance(root, Value):
             raise TypeError(f"topological_order() roots must be Values, got {type(root).__name__}")
     results, leaves = graph_below(roots)
     return leaves + results[::-1]
-
-
-def backward(
-    outputs: Values,
-    grad_outputs: Seeds | None = None,
-    retain_graph: bool | None = None,
-    create_graph: bool = False,
-) -> None:
-    """Add d(outputs · grad_outputs)/d(leaf) to each leaf's `.grad`, as `torch.autograd.backward`.
-
-    `outputs` is one Value or a sequence of them. With one output, `grad_outputs` defaults
-    to 1 and may be one number. Several outputs give the vector-Jacobian product with
-    `grad_outputs`, one number per output, which is then required.
-
-    The graph is always kept, so `retain_graph` changes nothing (it is accepted for
-    PyTorch code). `.grad` holds floats, so `create_graph=True` is refused: `grad()` with
-    `create_graph=True` gives gradients that can be differentiated again.
-
-    The pass itself is `engine.backward_pass`: as in PyTorch, it sums the contributions
-    reaching each leaf, then adds the sum to the leaf's `.grad` once.
-    """
-    grad_mode.check_observed("calls backward()")
-    _check_flags(retain_graph, create_graph)
-    if create_graph:
-        raise ValueError(
-            "backward(create_graph=True) is not supported: .grad holds floats. For gradients "
-            "you can differentiate again, use micrograd_lite.grad(outputs, inputs, "
-            "create_graph=True)"
-        )
-    outputs, seeds = _check_outputs(outputs, grad_outputs, "backward")
-    with pass_lock:
-        backward_pass(outputs, seeds)
 
 
 def grad(
@@ -120,8 +75,8 @@ def grad(
     derivatives). The graph is always kept, so `retain_graph` changes nothing.
     """
     grad_mode.check_observed("calls grad()")
-    _check_flags(retain_graph, create_graph)
-    inputs = _values(inputs, "grad", "inputs")
+    check_flags(retain_graph, create_graph)
+    inputs = as_values(inputs, "grad", "inputs")
     if not inputs:
         raise ValueError(
             "`inputs` argument to `grad()` cannot be empty: give the Values to "
@@ -132,7 +87,7 @@ def grad(
             raise TypeError(f"grad() inputs must be Values, got {type(x).__name__}")
         if not x.requires_grad:
             raise RuntimeError("One of the differentiated Values does not require grad")
-    outputs, seeds = _check_outputs(outputs, grad_outputs, "grad", allow_values=create_graph)
+    outputs, seeds = check_seeds(outputs, grad_outputs, "grad", allow_values=create_graph)
     order = topological_order(outputs)
     reached = set(order)
     for x in inputs:
@@ -169,17 +124,23 @@ def grad(
 
 def backward_steps(
     order: Sequence[Value], grads: dict[Value, Num], create_graph: bool = False
-) -> Iterator[Value]:
-    """Visit `order` backwards, passing each node's gradient in `grads` to its parents.
+) -> Iterator[tuple[Value, list[tuple[int, Value, Num]]]]:
+    """Visit `order` backwards, passing each node's gradient in `grads` to its parents:
+    the chain rule over the graph, with the gradients in a table.
 
-    Yields each node once it has passed its gradient on, so a caller can watch the pass
-    step by step (`viz.backward_frames`) or simply run it to the end (`grad`).
-    `Value.backward` does the same pass in the nodes' `.grad` slots, which is faster.
+    Yields each node once it has passed its gradient on, with what each input that
+    requires grad received, as (input's position, input, what it was passed): nothing,
+    for a leaf or a node not reached. `grad()` runs it to the end; the stepper's steps
+    and the drawing's frames (`micrograd_lite.viz`) are its steps. `grads` gains every
+    contribution as it is passed: an input's first as it is, the others added to it.
+    `Value.backward` does the same pass in the nodes' `.grad` slots
+    (`engine.backward_pass`), which is faster.
     """
     check = grad_mode.mode.get() & grad_mode.ANOMALY
     for node in reversed(order):
         op = node.op
         g = grads.get(node)
+        passed: list[tuple[int, Value, Num]] = []
         if op is not None and g is not None:
             parents = node.parents
             contributions = input_grads(node, g, create_graph)
@@ -187,10 +148,11 @@ def backward_steps(
                 for parent, grad_p in zip(parents, contributions):
                     if parent.requires_grad and not math.isfinite(float(grad_p)):
                         raise anomaly_error(op, "backward", float(grad_p), parents)
-            for parent, grad_p in zip(parents, contributions):
+            for k, (parent, grad_p) in enumerate(zip(parents, contributions)):
                 if parent.requires_grad:
                     grads[parent] = grads[parent] + grad_p if parent in grads else grad_p
-        yield node
+                    passed.append((k, parent, grad_p))
+        yield node, passed
 
 
 def input_grads(node: Value, g: Num, create_graph: bool = False) -> tuple[Num, ...]:
@@ -232,86 +194,6 @@ def _closure_grads(node: Value, g: Num, create_graph: bool) -> tuple[float, ...]
     # All of a parent's gradient goes to its first place among the inputs.
     first = {p: i for i, p in reversed(list(enumerate(parents)))}
     return tuple(reached[p] if first[p] == i else 0.0 for i, p in enumerate(parents))
-
-
-def _values(values: object, caller: str, what: str) -> list[Value]:
-    """One Value, or an iterable of them, as a list (the items are checked by the caller)."""
-    if isinstance(values, Value):
-        return [values]
-    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-        raise TypeError(
-            f"{caller}() {what} must be a Value or a list of Values, got {type(values).__name__}"
-        )
-    return list(values)
-
-
-def _check_flags(retain_graph: object, create_graph: object) -> None:
-    """PyTorch's flags must be bools (a string such as "no" would read as true)."""
-    if retain_graph is not None and not isinstance(retain_graph, bool):
-        raise TypeError(
-            f"retain_graph must be True, False or None, got {type(retain_graph).__name__}"
-        )
-    if not isinstance(create_graph, bool):
-        raise TypeError(f"create_graph must be True or False, got {type(create_graph).__name__}")
-
-
-def _check_outputs(
-    outputs: Values,
-    grad_outputs: Seeds | None,
-    caller: str,
-    allow_values: bool = False,
-) -> tuple[list[Value], list[float]]:
-    """Validate outputs and their seed gradients before anything is changed."""
-    outputs = _values(outputs, caller, "outputs")
-    if not outputs:
-        example = "backward(loss)" if caller == "backward" else "grad(loss, [w, b])"
-        raise ValueError(
-            f"`outputs` argument to `{caller}()` cannot be empty: give the Values to "
-            f"differentiate, e.g. {example}"
-        )
-    for out in outputs:
-        if not isinstance(out, Value):
-            raise TypeError(f"{caller}() outputs must be Values, got {type(out).__name__}")
-        if not out.requires_grad:
-            reason = NO_GRAPH_REASONS.get(out)
-            raise RuntimeError(
-                f"element {outputs.index(out)} of the outputs does not require grad and "
-                "does not have a grad_fn" + (f"; {reason}" if reason else "")
-            )
-    if grad_outputs is None:
-        if len(outputs) != 1:
-            raise RuntimeError(
-                f"{caller}() with {len(outputs)} outputs needs grad_outputs, "
-                "one gradient for each output (the vector of a vector-Jacobian product)"
-            )
-        return outputs, [1.0]
-    if isinstance(grad_outputs, (Value, Real)):  # one gradient, as `y.backward(2.0)` gives
-        if len(outputs) != 1:
-            one = "one Value" if isinstance(grad_outputs, Value) else "one number"
-            raise ValueError(
-                f"grad_outputs={grad_outputs!r} is {one} for {len(outputs)} outputs: "
-                f"give a list of {len(outputs)}"
-            )
-        grad_outputs = [grad_outputs]
-    elif isinstance(grad_outputs, (str, bytes)) or not isinstance(grad_outputs, Iterable):
-        raise TypeError(f"a gradient must be a real number, got {type(grad_outputs).__name__}")
-    grad_outputs = list(grad_outputs)
-    if len(grad_outputs) != len(outputs):
-        raise ValueError(
-            f"{caller}() got {len(outputs)} outputs but {len(grad_outputs)} grad_outputs; "
-            "give one gradient for each output"
-        )
-    seeds: list[float] = []
-    for seed in grad_outputs:
-        if isinstance(seed, Value):
-            # A Value seed stays a Value for create_graph; otherwise only its number counts.
-            seeds.append(seed if allow_values else seed.data)  # type: ignore[arg-type]
-            continue
-        number = as_float(seed)  # 10**400 is inf, as Value(10**400) is
-        if number is None:
-            raise TypeError(f"a gradient must be a real number, got {type(seed).__name__}")
-        seeds.append(number)
-    return outputs, seeds
 
 
 def _as_value(x: float | Value) -> Value:

@@ -16,24 +16,38 @@ import itertools
 import math
 import operator
 import sys
+import threading
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from numbers import Real
 from typing import TYPE_CHECKING, Any, ClassVar, Union
 
 from micrograd_lite import grad_mode, ops
+from micrograd_lite.compat import MicrogradSurface, children_of, make_node, with_local_grads
+from micrograd_lite.floats import as_float
+from micrograd_lite.formatting import describe, not_a_number_message
+from micrograd_lite.freeing import free_without_recursing
 from micrograd_lite.ops import Op
+from micrograd_lite.tensor_only import TensorOnlyNames
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
 __all__ = [
+    "NO_GRAPH_REASONS",
     "Value",
     "apply",
     "as_float",
+    "as_values",
+    "backward",
     "backward_pass",
+    "check_flags",
+    "check_seeds",
     "graph_below",
     "mean",
+    "pass_lock",
     "put_back_grads",
+    "seed_list",
     "sum",
 ]
 
@@ -127,7 +141,7 @@ def _operation(op: Op, doc: str = "", reflected: bool = False) -> Any:
     return apply_op
 
 
-class Value:
+class Value(MicrogradSurface, TensorOnlyNames):
     """A scalar node in a computation graph: its `data`, its `grad`, and how it was made."""
 
     # A result keeps its op and its parents in itself: `_a` and `_b` for ops of one and
@@ -168,11 +182,11 @@ class Value:
     ) -> None:
         number = as_float(data)
         if number is None:
-            raise TypeError(_not_a_number_message(data))
+            raise TypeError(not_a_number_message(data, isinstance(data, Value)))
         if not isinstance(label, str):
             raise TypeError(f"label must be a str, got {type(label).__name__}")
         if not isinstance(_op, str):  # microgpt's `Value(data, children, local_grads)`
-            _children, _op = _with_local_grads(_children, _op)
+            _children, _op = with_local_grads(_children, _op)
         if not isinstance(requires_grad, bool):
             raise TypeError(f"requires_grad must be True or False, got {requires_grad!r}")
         self._data = number
@@ -181,9 +195,9 @@ class Value:
         self.requires_grad = requires_grad
         if label:
             self.label = label
-        parents = _children_of(_children)
-        if parents:
-            _make_node(self, parents, _op)
+        parents = children_of(_children)
+        if parents and make_node(self, parents, _op):  # micrograd's and microgpt's nodes
+            self._seq = _next_seq()
 
     # -- operations: each is its op, applied; the calculus is in ops.py --------------
 
@@ -223,8 +237,6 @@ class Value:
         `create_graph=True` is refused, since `.grad` holds floats (use
         `micrograd_lite.grad(self, inputs, create_graph=True)`).
         """
-        from micrograd_lite.autograd import backward
-
         if gradient is not None and not isinstance(gradient, Value) and as_float(gradient) is None:
             # A list here would read as one gradient per output; a Value is one output.
             raise TypeError(
@@ -284,44 +296,6 @@ class Value:
             return (self._a,)
         return self._a  # type: ignore[no-any-return]  # a tuple: any number of inputs
 
-    @property
-    def _prev(self) -> set[Value]:
-        """micrograd's name for the parents, as a set."""
-        return set(self.parents)
-
-    @property
-    def _op(self) -> str:
-        """micrograd's name for the operation symbol ('' for a leaf)."""
-        return "" if self.op is None else self.op.symbol
-
-    @property
-    def _backward(self) -> Callable[[], None]:
-        """micrograd's step: pass this node's `.grad` on, adding into its parents' `.grad`.
-
-        On a node an operation made, it applies that operation's rule; a closure set
-        with `out._backward = fn` (micrograd's way of adding an op) replaces it. A node
-        made with `Value(data, children, op)` and no closure passes nothing on.
-        """
-        closure: Callable[[], None] | None = vars(self).get("_backward")
-        if closure is not None:
-            return closure
-        if self.op is None or self.op.closure:
-            return _pass_nothing
-        return lambda: _propagate(self)
-
-    @_backward.setter
-    def _backward(self, closure: Callable[[], None]) -> None:
-        if not callable(closure):
-            raise TypeError(f"_backward must be a function, got {type(closure).__name__}")
-        # Kept in the instance's dict, which this property shadows for attribute lookup.
-        vars(self)["_backward"] = closure
-        op = self.op
-        if op is not None and not op.closure:  # the closure now differentiates this node
-            parents = self.parents
-            self.op = _closure_op(op.symbol)
-            self._a = parents  # a closure's node keeps its parents as a tuple
-            self._b = None
-
     def item(self) -> float:
         """The data, as a Python float."""
         if _get_mode() & _OBSERVED:
@@ -343,12 +317,12 @@ class Value:
         # f"{v:.3f}" formats the data, as f"{tensor:.3f}" does in PyTorch.
         if _get_mode() & _OBSERVED:
             grad_mode.check_observed("formats a Value as text")
-        return format(self._data, spec) if spec else _describe(self)
+        return format(self._data, spec) if spec else describe(self)
 
     def __repr__(self) -> str:
         if _get_mode() & _OBSERVED:
             grad_mode.check_observed("takes repr() or str() of a Value")
-        return _describe(self)
+        return describe(self)
 
     # -- comparisons compare data; == stays identity so Values live in sets and dicts --
 
@@ -434,45 +408,6 @@ class Value:
 
     def __ipow__(self, other: Operand) -> Value:  # else Python makes `w **= 2` a new Value
         return _in_place(ops.pow_value if isinstance(other, Value) else ops.pow_number, self, other)
-
-    if not TYPE_CHECKING:  # hidden from mypy, which would type them as attributes
-
-        class _TensorOnly:
-            """A tensor attribute a Value lacks: reading it raises AttributeError with a
-            hint (so `hasattr` stays False, and duck typing, copy and pickle see what
-            they expect). Descriptors, not `__getattr__`: a class with `__getattr__`
-            makes every attribute read of every Value slower."""
-
-            def __init__(self, hint: str) -> None:
-                self.hint = hint
-
-            def __set_name__(self, owner: type, name: str) -> None:
-                self.name = name
-
-            def __get__(self, obj: object, owner: type | None = None) -> Any:
-                kind = type(obj).__name__ if obj is not None else owner.__name__
-                message = f"{kind!r} object has no attribute {self.name!r}: {self.hint}"
-                raise AttributeError(message, name=self.name, obj=obj)
-
-        _one_float = "a Value is one float; use v.item() (or v.data)"
-        _no_device = "a Value is one Python float, on no device: there is nothing to move"
-        _scalar = "a Value is one float, like a 0-d tensor: it has no shape"
-        numpy = _TensorOnly(_one_float)
-        tolist = _TensorOnly(_one_float)
-        cpu = _TensorOnly(_no_device)
-        cuda = _TensorOnly(_no_device)
-        to = _TensorOnly(_no_device)
-        device = _TensorOnly(_no_device)
-        dtype = _TensorOnly("a Value's data is a Python float (float64)")
-        shape = _TensorOnly(_scalar)
-        size = _TensorOnly(_scalar)
-        dim = _TensorOnly(_scalar)
-        ndim = _TensorOnly(_scalar)
-        register_hook = _TensorOnly(
-            "micrograd_lite has no hooks; read v.grad after backward(), "
-            "or get gradients with micrograd_lite.grad(out, [v])"
-        )
-        del _one_float, _no_device, _scalar, _TensorOnly
 
 
 # ---------------------------------------------------------------------------------------
@@ -623,21 +558,156 @@ def made_after(v: Value, mark: int) -> bool:
     return getattr(v, "_seq", -1) > mark
 
 
-def _propagate(node: Value) -> None:
-    """One node's step of backward, as micrograd's `_backward()`: apply the node's rule
-    to its current `.grad` and add the results into its parents' `.grad`."""
-    op = node.op
-    g = node._grad
-    if op is None or g is None:  # a leaf, or "no gradient yet": nothing to pass on
-        return
-    parents = node.parents
-    for parent, grad in zip(parents, op.vjp(g, node._data, *[p._data for p in parents])):
-        if parent.requires_grad:
-            parent._grad = grad if parent._grad is None else parent._grad + grad
+# ---------------------------------------------------------------------------------------
+# The pass's entry: `backward()`, with the outputs and their seeds checked in one place.
+# ---------------------------------------------------------------------------------------
 
 
-def _pass_nothing() -> None:
-    """The `_backward` of a leaf, and of micrograd's node before a closure is set."""
+#: Why a Value that does not require grad has no graph, where a tool knows (the compiler
+#: says so of the Values a compiled call returns); `backward()` on one gives the reason.
+NO_GRAPH_REASONS: weakref.WeakKeyDictionary[Value, str] = weakref.WeakKeyDictionary()
+
+
+#: One backward pass at a time, eager or compiled: a pass keeps its partial sums in the
+#: nodes' `.grad` and adds its sums into the leaves', so two threads at once would lose
+#: one another's contributions.
+pass_lock = threading.RLock()
+
+#: One Value, or a sequence of them: what `outputs` and `inputs` may be.
+Values = Value | Sequence[Value]
+
+#: The gradients to start from: one number (or Value) for one output, or one per output.
+Seeds = float | Value | Sequence[float | Value]
+
+
+def backward(
+    outputs: Values,
+    grad_outputs: Seeds | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+) -> None:
+    """Add d(outputs · grad_outputs)/d(leaf) to each leaf's `.grad`, as `torch.autograd.backward`.
+
+    `outputs` is one Value or a sequence of them. With one output, `grad_outputs` defaults
+    to 1 and may be one number. Several outputs give the vector-Jacobian product with
+    `grad_outputs`, one number per output, which is then required.
+
+    The graph is always kept, so `retain_graph` changes nothing (it is accepted for
+    PyTorch code). `.grad` holds floats, so `create_graph=True` is refused: `grad()` with
+    `create_graph=True` gives gradients that can be differentiated again.
+
+    The pass itself is `backward_pass`: as in PyTorch, it sums the contributions
+    reaching each leaf, then adds the sum to the leaf's `.grad` once.
+    """
+    grad_mode.check_observed("calls backward()")
+    check_flags(retain_graph, create_graph)
+    if create_graph:
+        raise ValueError(
+            "backward(create_graph=True) is not supported: .grad holds floats. For gradients "
+            "you can differentiate again, use micrograd_lite.grad(outputs, inputs, "
+            "create_graph=True)"
+        )
+    outputs, seeds = check_seeds(outputs, grad_outputs, "backward")
+    with pass_lock:
+        backward_pass(outputs, seeds)
+
+
+def as_values(values: object, caller: str, what: str) -> list[Value]:
+    """One Value, or an iterable of them, as a list (the items are checked by the caller)."""
+    if isinstance(values, Value):
+        return [values]
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise TypeError(
+            f"{caller}() {what} must be a Value or a list of Values, got {type(values).__name__}"
+        )
+    return list(values)
+
+
+def check_flags(retain_graph: object, create_graph: object) -> None:
+    """PyTorch's flags must be bools (a string such as "no" would read as true)."""
+    if retain_graph is not None and not isinstance(retain_graph, bool):
+        raise TypeError(
+            f"retain_graph must be True, False or None, got {type(retain_graph).__name__}"
+        )
+    if not isinstance(create_graph, bool):
+        raise TypeError(f"create_graph must be True or False, got {type(create_graph).__name__}")
+
+
+def check_seeds(
+    outputs: Values,
+    grad_outputs: Seeds | None,
+    caller: str,
+    allow_values: bool = False,
+) -> tuple[list[Value], list[float]]:
+    """The outputs and their seed gradients, checked before anything is changed: the one
+    place `backward()`, `Value.backward` and `grad()` check them."""
+    outputs = as_values(outputs, caller, "outputs")
+    if not outputs:
+        example = "backward(loss)" if caller == "backward" else "grad(loss, [w, b])"
+        raise ValueError(
+            f"`outputs` argument to `{caller}()` cannot be empty: give the Values to "
+            f"differentiate, e.g. {example}"
+        )
+    for out in outputs:
+        if not isinstance(out, Value):
+            raise TypeError(f"{caller}() outputs must be Values, got {type(out).__name__}")
+        if not out.requires_grad:
+            reason = NO_GRAPH_REASONS.get(out)
+            raise RuntimeError(
+                f"element {outputs.index(out)} of the outputs does not require grad and "
+                "does not have a grad_fn" + (f"; {reason}" if reason else "")
+            )
+    return outputs, seed_list(len(outputs), grad_outputs, caller, allow_values)
+
+
+def seed_list(
+    count: int, grad_outputs: object, caller: str, allow_values: bool = False
+) -> list[float]:
+    """The gradients to start from, one per output (`count` of them), checked: the one
+    place seeds are checked, for `backward()`, `grad()` and a compiled call (whose
+    `caller` is "compiled"). A Value seed counts as its number, or stays a Value where
+    `allow_values` (grad's create_graph)."""
+    compiled = caller == "compiled"
+    if grad_outputs is None:
+        if count != 1:
+            raise RuntimeError(
+                f"the compiled function returns {count} Values; pass grad_outputs=[...] "
+                "(one gradient each) to run backward, or call it under no_grad() for the "
+                "forward pass only"
+                if compiled
+                else f"{caller}() with {count} outputs needs grad_outputs, one gradient "
+                "for each output (the vector of a vector-Jacobian product)"
+            )
+        return [1.0]
+    if isinstance(grad_outputs, (Value, Real)):  # one gradient, as `y.backward(2.0)` gives
+        if count != 1:
+            one = "one Value" if isinstance(grad_outputs, Value) else "one number"
+            raise ValueError(
+                f"grad_outputs={grad_outputs!r} is {one} for {count} outputs: "
+                f"give a list of {count}"
+            )
+        grad_outputs = [grad_outputs]
+    elif isinstance(grad_outputs, (str, bytes)) or not isinstance(grad_outputs, Iterable):
+        raise TypeError(f"a gradient must be a real number, got {type(grad_outputs).__name__}")
+    given = list(grad_outputs)
+    if len(given) != count:
+        raise ValueError(
+            f"the compiled function returns {count} Values but got {len(given)} grad_outputs"
+            if compiled
+            else f"{caller}() got {count} outputs but {len(given)} grad_outputs; "
+            "give one gradient for each output"
+        )
+    seeds: list[float] = []
+    for seed in given:
+        if isinstance(seed, Value):
+            # A Value seed stays a Value for create_graph; otherwise only its number counts.
+            seeds.append(seed if allow_values else seed.data)  # type: ignore[arg-type]
+            continue
+        number = as_float(seed)  # 10**400 is inf, as Value(10**400) is
+        if number is None:
+            raise TypeError(f"a gradient must be a real number, got {type(seed).__name__}")
+        seeds.append(number)
+    return seeds
 
 
 def _check_backward(op: Op, grads: Sequence[Any], parents: Sequence[Value]) -> None:
@@ -650,7 +720,7 @@ def _check_backward(op: Op, grads: Sequence[Any], parents: Sequence[Value]) -> N
 
 def anomaly_error(op: Op, phase: str, bad: float, parents: Sequence[Value]) -> FloatingPointError:
     """The error `detect_anomaly()` raises: names the op and the labels of its inputs."""
-    labels = ", ".join(p.label or _describe(p) for p in parents)
+    labels = ", ".join(p.label or describe(p) for p in parents)
     return FloatingPointError(
         f"detect_anomaly: {op.name()} returned {bad} in its {phase} pass (inputs: {labels})"
     )
@@ -760,20 +830,6 @@ def _operand(x: object) -> Value | None:
     return out
 
 
-def as_float(x: object) -> float | None:
-    """A real number as a float (an int too large for a float becomes ±inf, as in IEEE);
-    None for anything else, Values included."""
-    kind = type(x)
-    if kind is float:
-        return x  # type: ignore[return-value]  # checked just above; the common case
-    if kind is not int and (not isinstance(x, Real) or isinstance(x, Value)):
-        return None
-    try:
-        return float(x)  # type: ignore[arg-type]  # x is a real number here
-    except OverflowError:  # e.g. 10**400
-        return math.inf if x > 0 else -math.inf  # type: ignore[operator]
-
-
 def _number_for(what: str, x: object) -> float:
     """What may be stored in `.data` or `.grad`: a real number, as a float."""
     if type(x) is float:
@@ -837,219 +893,5 @@ def _in_place(op: Op, a: Value, b: Operand, accumulates: bool = False) -> Value:
     return a
 
 
-#: The `grad_fn`s of micrograd's nodes, shared by symbol. Bounded: micrograd's own `**`
-#: writes its exponent into the symbol (`f"**{other}"`), one more symbol per number.
-_closure_ops: dict[str, Op] = {}
-_CLOSURE_OPS_KEPT = 256
-
-
-def _make_node(v: Value, parents: tuple[Value, ...], symbol: str | tuple[float, ...]) -> None:
-    """A node made with `Value(data, children, ...)`: micrograd's `Value(data, (a, b), '+')`,
-    whose `_backward` closure, once set, differentiates it (until then it passes no
-    gradient on), or `Value(data, (a, b), (da, db))`, each child with its local gradient,
-    which passes `local gradient * gradient` to each child."""
-    closure = isinstance(symbol, str)
-    if closure:
-        grad_mode.check_observed(
-            f"makes a node with Value(data, children, {symbol!r}), whose _backward closure "
-            "cannot be followed; define the operation with micrograd_lite.define_op"
-        )
-    else:
-        grad_mode.check_observed(
-            "makes a node with Value(data, children, local_grads), whose numbers "
-            "compiled code cannot recompute; write the operation with Value's own "
-            "operations, or define it with micrograd_lite.define_op"
-        )
-    mode = _get_mode()
-    v.requires_grad = bool(
-        v.requires_grad and mode & _RECORD and any(p.requires_grad for p in parents)
-    )
-    if not v.requires_grad:
-        return
-    if closure:
-        v.op = _closure_op(symbol)  # type: ignore[arg-type]  # a str here
-        v._a = parents
-        v._b = None
-    else:
-        v.op = op = _new(LocalGrads)
-        op.local_grads = symbol  # type: ignore[assignment]  # a tuple of floats here
-        op.arity = arity = len(parents) if len(parents) < 3 else 0
-        v._a = parents[0] if arity else parents  # as an op's node keeps them
-        v._b = parents[1] if arity == 2 else None
-    v._seq = _next_seq()
-
-
-class LocalGrads(Op):
-    """The `grad_fn` of a node made with `Value(data, children, local_grads)`: each child
-    receives its local gradient times the node's gradient. One per node, since the
-    local gradients are the node's own numbers."""
-
-    __slots__ = ("local_grads",)
-    local_grads: tuple[float, ...]
-
-    # what every such node shares, in place of the slots an op fills in `Op.__init__`
-    key = "local_grads"
-    _name = "LocalGradsBackward"
-    symbol = "local"
-    constant_inputs = ()
-    closure = False
-    maths = ()
-
-    def forward(self, *inputs: float) -> float:
-        raise TypeError(
-            "a node made with Value(data, children, local_grads) has no forward to apply"
-        )
-
-    def vjp(self, g: Any, out: Any, *inputs: Any) -> tuple[Any, ...]:
-        if isinstance(g, Value):  # grad(create_graph=True): the local gradients are numbers
-            raise RuntimeError(
-                "grad(create_graph=True) cannot differentiate a node made with Value(data, "
-                "children, local_grads): its local gradients are numbers, not Values. Write "
-                "the operation with Value's own operations, or define it with "
-                "micrograd_lite.define_op"
-            )
-        return tuple([local * g for local in self.local_grads])
-
-
-def _with_local_grads(
-    children: object, given: object
-) -> tuple[tuple[Value, ...], tuple[float, ...]]:
-    """The children and local gradients of `Value(data, children, local_grads)`: a tuple
-    of Values, and one float for each."""
-    parents = _children_of(children)
-    if not isinstance(given, (tuple, list)):
-        raise TypeError(
-            "_op must be a str, the operation's symbol (or a tuple of numbers, each child's "
-            f"local gradient), got {type(given).__name__}"
-        )
-    if len(given) != len(parents):
-        raise TypeError(
-            f"Value(data, children, local_grads) takes one local gradient per child: got "
-            f"{_count(len(parents), 'child', 'children')} and "
-            f"{_count(len(given), 'local gradient', 'local gradients')}"
-        )
-    local: list[float] = []
-    for d in given:
-        number = as_float(d)
-        if number is None:
-            got = type(d).__name__
-            hint = ": write its .data" if isinstance(d, Value) else ""
-            raise TypeError(
-                f"Value(data, children, local_grads) takes the local gradients as numbers, "
-                f"got a {got}{hint}"
-            )
-        local.append(number)
-    return parents, tuple(local)
-
-
-def _closure_op(symbol: str) -> Op:
-    """The `grad_fn` of nodes made with `Value(data, children, symbol)`: one per symbol
-    for the first `_CLOSURE_OPS_KEPT` symbols, and a node's own beyond them."""
-    op = _closure_ops.get(symbol)
-    if op is None:
-        op = Op(
-            "closure", "BackwardClosure", symbol, 0, _closure_forward, _closure_rule, closure=True
-        )
-        if len(_closure_ops) < _CLOSURE_OPS_KEPT:
-            _closure_ops[symbol] = op
-    return op
-
-
-def _closure_forward(*inputs: float) -> float:
-    raise TypeError("a node made with Value(data, children, op) has no forward to apply")
-
-
-def _closure_rule(g: float, out: float, *inputs: float) -> tuple[float, ...]:
-    raise TypeError("a node made with Value(data, children, op) runs its _backward closure")
-
-
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
-def _children_of(children: object) -> tuple[Value, ...]:
-    if isinstance(children, (bool, int, float)):
-        raise TypeError(
-            "Value(data, _children, _op, label) takes the children as a tuple of Values "
-            f"(micrograd's signature), got {type(children).__name__}; "
-            "requires_grad is keyword-only: Value(x, requires_grad=False)"
-        )
-    if not isinstance(children, Iterable):
-        raise TypeError(f"_children must be a tuple of Values, got {type(children).__name__}")
-    try:
-        parents = tuple(children)
-    except TypeError:
-        raise TypeError(
-            f"_children must be a tuple of Values, got {type(children).__name__}"
-        ) from None
-    for p in parents:
-        if not isinstance(p, Value):
-            raise TypeError(f"_children must be Values, got a {type(p).__name__}")
-    return parents
-
-
-def _describe(v: Value) -> str:
-    """`repr(v)`: `Value(data=2.0, grad=0.0)` for a leaf, with its grad_fn for a result."""
-    label = f", label={v.label!r}" if v.label else ""
-    if v.op is None:
-        grad = "None" if v._grad is None else _short(v._grad)
-        return f"Value(data={_short(v._data)}, grad={grad}{label})"
-    return f"Value(data={_short(v._data)}, grad_fn={v.op!r}{label})"
-
-
-def _short(x: float) -> str:
-    """A float for repr: at most four decimals, scientific for very large or small."""
-    if x == 0.0 or not math.isfinite(x) or 1e-4 <= abs(x) < 1e16:
-        return repr(round(x, 4)) if math.isfinite(x) else repr(x)
-    return f"{x:.4e}"
-
-
-def _not_a_number_message(x: object) -> str:
-    kind = type(x)
-    name = (
-        kind.__qualname__
-        if kind.__module__ == "builtins"
-        else f"{kind.__module__}.{kind.__qualname__}"
-    )
-    message = f"Value() takes a real number (int, float, bool, Fraction), got {name}"
-    if isinstance(x, Value):
-        message += "; to make a new leaf from a Value use v.detach() (or Value(v.data))"
-    return message
-
-
-#: Parents of freed results, waiting to be let go of one at a time (a browser only).
-_unlinked: list[Any] = []
-_letting_go = False
-
-
-def free_without_recursing(self: Value) -> None:
-    """Free the results below `self` one at a time, not one inside another.
-
-    CPython frees a chain of results by recursing once per node. A browser's Python
-    (Pyodide) has a small stack, and a chain of a few thousand results kills it; there
-    this is `Value.__del__`: a node going away hands its parents to a list and keeps
-    none, and the outermost such call lets go of the list's entries one by one. An
-    entry that was the last reference to a parent frees it then, which hands that
-    parent's parents to the list in turn; an entry something else holds stays alive.
-    (A browser's Python has one thread, which the list and its flag rely on.)
-    """
-    global _letting_go
-    a, b = getattr(self, "_a", None), getattr(self, "_b", None)  # unset on a leaf
-    if a is None and b is None:
-        return
-    _unlinked.append(a)  # a tuple of parents, for an op of any number of inputs
-    _unlinked.append(b)
-    self._a = self._b = None
-    del a, b
-    if _letting_go:  # inside the loop below: it lets go of them
-        return
-    _letting_go = True
-    try:
-        while _unlinked:
-            _unlinked.pop()
-    finally:
-        _letting_go = False
-
-
-if sys.platform == "emscripten":
+if sys.platform == "emscripten":  # a browser's Python: free a long graph without recursing
     setattr(Value, "__del__", free_without_recursing)  # noqa: B010  # a browser only

@@ -32,8 +32,8 @@ from numbers import Real
 from typing import Any
 
 from micrograd_lite.engine import Value, as_float
+from micrograd_lite.floats import float_fma
 from micrograd_lite.nn import cleared_gradient
-from micrograd_lite.ops import float_fma
 
 __all__ = ["SGD", "Adam", "Optimizer"]
 

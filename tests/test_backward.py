@@ -213,3 +213,31 @@ def test_no_garbage_left_for_the_collector() -> None:
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+def test_grad_the_stepper_and_the_frames_all_run_the_one_table_pass(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Replacing `autograd.backward_steps` changes grad(), the stepper's steps and the
+    drawing's frames alike: each takes its numbers from that one pass."""
+    from micrograd_lite import autograd
+    from micrograd_lite.viz.drawing import backward_frames
+    from micrograd_lite.viz.steps import chain_rule_steps
+
+    one_pass = autograd.backward_steps
+    callers: list[str] = []
+
+    def doubled(order, grads, create_graph=False):  # type: ignore[no-untyped-def]
+        callers.append("pass")
+        for node, passed in one_pass(order, grads, create_graph):
+            for _, parent, _ in passed:
+                grads[parent] = 2 * grads[parent]  # every gradient doubled as it is passed
+            yield node, passed
+
+    monkeypatch.setattr(autograd, "backward_steps", doubled)
+    a = Value(3.0, label="a")
+    out = a * 2.0
+    assert mg.grad(out, [a]) == (4.0,)
+    assert chain_rule_steps(out, {}) != []
+    assert len(backward_frames(out)) == 2
+    assert callers == ["pass"] * 3

@@ -1,6 +1,6 @@
 """Freeing a deep graph without recursing: what a browser's small stack needs.
 
-In a browser (Pyodide) `Value.__del__` is `engine.free_without_recursing`; here it is
+In a browser (Pyodide) `Value.__del__` is `freeing.free_without_recursing`; here it is
 put in place for each test, and a counting wrapper sees how deep the frees nest.
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 
 import micrograd_lite as mg
-from micrograd_lite import Value, engine
+from micrograd_lite import Value, engine, freeing
 
 DEPTH = 5_000
 
@@ -28,7 +28,7 @@ def nesting(monkeypatch: pytest.MonkeyPatch) -> Callable[[], list[int]]:
             seen[0] += 1
             seen[1] = max(seen[1], seen[0])
             try:
-                engine.free_without_recursing(self)
+                freeing.free_without_recursing(self)
             finally:
                 seen[0] -= 1
             seen[2] += (

@@ -367,6 +367,13 @@ class TestCompiledCallSeeds:
         f(Value(3.0, requires_grad=False), grad_outputs=2.0)
         assert w.grad == 6.0
 
+    def test_a_value_seed_counts_as_its_number_as_in_backward(self) -> None:
+        """Seeds are checked in one place: a compiled call takes a Value as backward() does."""
+        w = Value(2.0)
+        f = mg.compile(lambda x: w * x)
+        f(Value(3.0, requires_grad=False), grad_outputs=Value(2.0))
+        assert w.grad == 6.0
+
     def test_one_number_for_two_outputs_is_refused(self) -> None:
         w = Value(2.0)
         f = mg.compile(lambda x: (w * x, w + x))

@@ -20,7 +20,7 @@ import threading
 import types
 import warnings
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from numbers import Real
 from typing import Any
@@ -36,7 +36,7 @@ from micrograd_lite.compiler.recording import CompileError, Recording, record
 from micrograd_lite.compiler.symbolic import names
 from micrograd_lite.compiler.tape import Tape
 from micrograd_lite.compiler.watch import Watched, changed, outside_reads
-from micrograd_lite.engine import Value, as_float
+from micrograd_lite.engine import Value, as_float, seed_list
 
 __all__ = ["CompiledFunction", "compile"]
 
@@ -256,7 +256,7 @@ class CompiledFunction:
         shape = _flatten_result(result, outputs)
         differentiable = [i for i, v in enumerate(outputs) if v.requires_grad]
         if mode & _RECORD and differentiable:
-            seeds = _seeds(len(outputs), grad_outputs)
+            seeds = seed_list(len(outputs), grad_outputs, "compiled")
             autograd.backward(
                 [outputs[i] for i in differentiable], [seeds[i] for i in differentiable]
             )
@@ -381,7 +381,7 @@ class _Replay:
                     "the gradient would have to flow into the graph that made the argument. "
                     "Pass v.detach(), or compile the code that makes it too."
                 )
-            all_seeds = _seeds(len(self.labels), grad_outputs)
+            all_seeds = seed_list(len(self.labels), grad_outputs, "compiled")
             seeds = [all_seeds[i] for i in self.differentiable]
         if self.tape is not None and 0 <= self.calls_left <= 1:
             self.hand_over()  # before the run, so a failure adds no gradient
@@ -454,38 +454,6 @@ class _Replay:
             namespace[program.name] = shadowed
         self.tape = None
         self.source_of = None  # the recording is no longer needed
-
-
-def _seeds(count: int, grad_outputs: Any) -> list[float]:
-    """The gradient to start backward from, per returned Value, checked before any run."""
-    if grad_outputs is None:
-        if count != 1:
-            raise RuntimeError(
-                f"the compiled function returns {count} Values; pass grad_outputs=[...] "
-                "(one gradient each) to run backward, or call it under no_grad() for the "
-                "forward pass only"
-            )
-        return [1.0]
-    one = as_float(grad_outputs)
-    if one is not None:  # one number, as backward() takes for one output
-        if count != 1:
-            raise ValueError(
-                f"grad_outputs={grad_outputs!r} is one number for {count} outputs: "
-                f"give a list of {count}"
-            )
-        return [one]
-    if isinstance(grad_outputs, (str, bytes)) or not isinstance(grad_outputs, Iterable):
-        raise TypeError(f"a gradient must be a real number, got {type(grad_outputs).__name__}")
-    seeds = list(grad_outputs)
-    if len(seeds) != count:
-        raise ValueError(
-            f"the compiled function returns {count} Values but got {len(seeds)} grad_outputs"
-        )
-    numbers = [as_float(s) for s in seeds]
-    for s, number in zip(seeds, numbers):
-        if number is None:
-            raise TypeError(f"a gradient must be a real number, got {type(s).__name__}")
-    return numbers  # type: ignore[return-value]  # None ruled out just above
 
 
 # ---------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from micrograd_lite import ops
+from micrograd_lite import floats, ops
 from micrograd_lite.engine import UNTOUCHED
 
 __all__ = ["NotSymbolicError", "expressions", "literal", "name_of", "names"]
@@ -229,9 +229,10 @@ def name_of(fn: Callable[..., Any], op: ops.Op, role: str) -> str:
     (`vjp_pow_value`, `forward_add`).
     """
     name = getattr(fn, "__name__", "")
-    if getattr(ops, name, None) is not fn:  # ops keeps it under another name: math.fma is
-        # float_fma where Python has it, so the code reads the same on every Python
-        name = next((key for key, value in vars(ops).items() if value is fn), name)
+    if getattr(ops, name, None) is not fn and getattr(floats, name, None) is not fn:
+        # floats keeps it under another name: math.fma is float_fma where Python has it,
+        # so the code reads the same on every Python
+        name = next((key for key, value in vars(floats).items() if value is fn), name)
     if role == "forward" and name.isidentifier() and name not in _RESERVED:
         others = (o.forward for o in ops.REGISTRY.values() if o.forward is not fn)
         if all(getattr(other, "__name__", None) != name for other in others):
@@ -250,7 +251,7 @@ def names(recorded: Iterable[ops.Op] = ()) -> dict[str, Any]:
     table: dict[str, Any] = {
         "inf": math.inf,
         "nan": math.nan,
-        "float_pow": ops.float_pow,
+        "float_pow": floats.float_pow,
         "UNTOUCHED": UNTOUCHED,
     }
     for op in (*ops.REGISTRY.values(), *recorded):

@@ -16,6 +16,7 @@ from numbers import Real
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from micrograd_lite import autograd
 from micrograd_lite.autograd import topological_order
 from micrograd_lite.engine import Value
 from micrograd_lite.viz.dot import DEFAULT_TIMEOUT, TOO_SLOW, check_rankdir, check_timeout, run_dot
@@ -27,7 +28,7 @@ from micrograd_lite.viz.graph import (
     fields,
     grad_shown,
 )
-from micrograd_lite.viz.steps import backward_walk
+from micrograd_lite.viz.steps import float_table
 from micrograd_lite.viz.svg import image
 
 if TYPE_CHECKING:
@@ -153,7 +154,7 @@ def backward_frames(root: Value, **options: Any) -> list[graphviz.Digraph]:
     grads[root] += 1.0
     return [  # the stepper's backward steps, each drawn once it has passed its gradient on
         draw_dot(root, highlight=node, grads=grads, **options)
-        for node, _ in backward_walk(order, grads)
+        for node, _ in autograd.backward_steps(order, float_table(grads))
     ]
 
 

@@ -2,7 +2,8 @@
 numbers each step sets and the text beside it (`a.grad += c.grad × b = 1 × -3 = -3`).
 
 The stepper's page and `backward_frames` are views of these steps: both walk backward
-with `backward_walk`, whose numbers come from `chain_rule_step`, the op's own rule. The
+with `autograd.backward_steps`, the pass `grad()` runs, whose numbers are the op's own
+rule. The
 text of a step is the op's `maths=` (its derivative as a learner writes it), run on the
 numbers it shows; where that does not give the rule's number (relu's kink at nan, 0 ** 0)
 the step shows the rule's number, marked. An op without `maths=` shows its rule read
@@ -16,14 +17,14 @@ import functools
 import itertools
 import math
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import CodeType
 from typing import Any, cast
 
-from micrograd_lite.autograd import input_grads, topological_order
+from micrograd_lite import autograd
+from micrograd_lite.autograd import topological_order
 from micrograd_lite.engine import Value
-from micrograd_lite.ops import (
-    Op,
+from micrograd_lite.floats import (
     float_cos,
     float_div,
     float_exp,
@@ -32,14 +33,14 @@ from micrograd_lite.ops import (
     float_sin,
     float_sqrt,
 )
+from micrograd_lite.ops import Num, Op
 from micrograd_lite.viz.graph import number
 
 __all__ = [
     "AT_AN_EDGE",
     "MATHS_FUNCTIONS",
-    "backward_walk",
-    "chain_rule_step",
     "chain_rule_steps",
+    "float_table",
     "maths_value",
     "steps_of",
 ]
@@ -50,7 +51,7 @@ def steps_of(root: Value, values: list[Value], name: Mapping[Value, str]) -> lis
 
     Each step says which Value it is about, what text to show, and which numbers it sets:
     `set` is a list of [value index, "data" or "grad", text]. The gradients are those of
-    a fresh backward pass (`backward_walk`); no `.grad` is changed.
+    a fresh backward pass (`autograd.backward_steps`); no `.grad` is changed.
     """
     index = {v: i for i, v in enumerate(values)}
     steps: list[dict[str, Any]] = [
@@ -80,8 +81,9 @@ def steps_of(root: Value, values: list[Value], name: Mapping[Value, str]) -> lis
         }
     )
     grads: dict[Value, float] = {root: 1.0}
-    for node, passed in backward_walk(topological_order([root]), grads):
-        passed = [(k, parent, c) for k, parent, c in passed if parent in index]
+    # The steps of the one pass that gives `grad()` its numbers, the op's own rule.
+    for node, all_passed in autograd.backward_steps(topological_order([root]), float_table(grads)):
+        passed = [(k, parent, float(c)) for k, parent, c in all_passed if parent in index]
         if not passed:
             continue
         lines = [_step_line(node, k, grads[node], c, name) for k, _, c in passed]
@@ -98,34 +100,13 @@ def steps_of(root: Value, values: list[Value], name: Mapping[Value, str]) -> lis
     return steps
 
 
-def chain_rule_step(node: Value, g: float) -> tuple[float, ...]:
-    """What `node` passes back to each of its parents when its gradient is `g`: its op's
-    rule on the numbers (or its `_backward` closure). The one place the visualiser
-    computes the numbers of a backward step; the stepper and `backward_frames` both get
-    them here."""
-    return cast("tuple[float, ...]", input_grads(node, g))  # floats in, floats out
+def float_table(grads: dict[Value, float]) -> dict[Value, Num]:
+    """A table of float gradients as the pass takes it (it stays floats: no graph is built)."""
+    return cast("dict[Value, Num]", grads)
 
 
-Passed = list[tuple[int, Value, float]]  # (input's position, input, what it was passed)
-
-
-def backward_walk(order: list[Value], grads: dict[Value, float]) -> Iterator[tuple[Value, Passed]]:
-    """Backward over `order` (`topological_order`'s), in the order `Value.backward`
-    visits nodes: each node, once it has passed its gradient in `grads` on, with what
-    each input that requires grad received (nothing, for a leaf or a node not reached).
-
-    `grads` gains every contribution as it is passed: an input's first as it is (as
-    backward stores it: 0.0 + -0.0 would be 0.0), the others added to it.
-    """
-    for node in reversed(order):
-        g = grads.get(node)
-        passed: Passed = []
-        if node.op is not None and g is not None:
-            for k, (parent, c) in enumerate(zip(node.parents, chain_rule_step(node, g))):
-                if parent.requires_grad:
-                    grads[parent] = grads[parent] + c if parent in grads else c
-                    passed.append((k, parent, c))
-        yield node, passed
+#: (input's position, input, what it was passed): what one backward step passes on.
+Passed = list[tuple[int, Value, float]]
 
 
 #: What the stepper marks a step with where the op's maths, on the numbers shown, does not
