@@ -41,6 +41,25 @@ from micrograd_lite.viz import draw_dot, live, plot, render, stepper, to_svg
 from tests.test_mistakes_cli import refused
 
 
+def refusal_of(save: Callable[[], object]) -> BaseException | None:
+    """What `save()` raised, run in a thread: a save that blocks (a named pipe nobody
+    reads) fails the test instead of hanging the suite."""
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            save()
+            outcome.append(None)
+        except BaseException as error:  # reported to the test's thread
+            outcome.append(error)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(120)  # a guard against hanging the suite, not a timing
+    assert outcome, "save() blocked on the named pipe"
+    return outcome[0]
+
+
 class TestOptimizersAndChecks:
     """Hyperparameters of any numeric type, the param group, nan in Adam and gradcheck."""
 
@@ -147,21 +166,9 @@ class TestMemoryAndHangs:
         pipe = tmp_path / "pipe"
         os.mkfifo(pipe)
         page = stepper(Value(1.0, label="a") * 2.0)
-        outcome: list[BaseException | None] = []
-
-        def save() -> None:
-            try:
-                page.save(pipe)
-                outcome.append(None)
-            except BaseException as error:  # reported below
-                outcome.append(error)
-
-        worker = threading.Thread(target=save, daemon=True)
-        worker.start()
-        worker.join(60)  # a guard against hanging the suite, not a timing
-        assert outcome, "save() blocked on the named pipe"
-        assert isinstance(outcome[0], ValueError)
-        assert "not a regular file" in str(outcome[0])
+        refused = refusal_of(lambda: page.save(pipe))
+        assert isinstance(refused, ValueError)
+        assert "not a regular file" in str(refused)
 
 
 class TestPagesAndFiles:
@@ -1481,21 +1488,9 @@ class TestSavedFiles:
         """Writing a plot into a FIFO nobody reads once blocked forever, as the page did."""
         pipe = tmp_path / "pipe.svg"
         os.mkfifo(pipe)
-        outcome: list[BaseException | None] = []
-
-        def save() -> None:
-            try:
-                plot.Figure().line([1.0, 2.0]).save(pipe)
-                outcome.append(None)
-            except BaseException as error:  # reported below
-                outcome.append(error)
-
-        worker = threading.Thread(target=save, daemon=True)
-        worker.start()
-        worker.join(60)  # a guard against hanging the suite, not a timing
-        assert outcome, "save() blocked on the named pipe"
-        assert isinstance(outcome[0], ValueError)
-        assert "not a regular file" in str(outcome[0])
+        refused = refusal_of(lambda: plot.Figure().line([1.0, 2.0]).save(pipe))
+        assert isinstance(refused, ValueError)
+        assert "not a regular file" in str(refused)
 
     def test_saving_a_plot_to_a_directory_says_so(self, tmp_path: Path) -> None:
         with pytest.raises(ValueError, match="is a directory, not a file to save the plot to"):
