@@ -35,6 +35,11 @@ HANGING = "#!/bin/sh\ncat >/dev/null\nwhile :; do sleep 1; done\n"  # reads its 
 GUARD = 120.0
 
 
+#: The time limit given to the `dot` that never finishes: any limit runs out on it, so this
+#: measures nothing about the machine.
+HANGING_DOT_TIMEOUT = 0.3
+
+
 @pytest.fixture
 def hanging_dot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """MICROGRAD_LITE_DOT set to a `dot` that never finishes; its path."""

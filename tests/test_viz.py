@@ -23,7 +23,7 @@ from micrograd_lite.viz import (
     to_svg,
 )
 from micrograd_lite.viz.graph import build
-from tests.conftest import can_lay_out
+from tests.conftest import HANGING_DOT_TIMEOUT, can_lay_out
 
 pytest.importorskip("graphviz", reason="the graphviz package is in the viz and dev sets")
 needs_dot = pytest.mark.skipif(
@@ -182,7 +182,9 @@ def test_a_collapsed_drawing_out_of_time_is_not_told_to_collapse(hanging_dot: st
 
     model, loss = demo_loss(20)
     with pytest.raises(GraphvizTimeoutError) as stopped:
-        draw_dot(loss, model=model, collapse="layer", timeout=0.1)._repr_image_svg_xml()
+        draw_dot(
+            loss, model=model, collapse="layer", timeout=HANGING_DOT_TIMEOUT
+        )._repr_image_svg_xml()
     assert "collapse=" not in str(stopped.value)
     assert "larger timeout=" in str(stopped.value)
 

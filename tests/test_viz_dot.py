@@ -14,7 +14,7 @@ import pytest
 from micrograd_lite.demo import tanh_neuron
 from micrograd_lite.viz import GraphvizTimeoutError, draw_dot, to_svg
 from micrograd_lite.viz.dot import layout
-from tests.conftest import GUARD, can_lay_out
+from tests.conftest import GUARD, HANGING_DOT_TIMEOUT, can_lay_out
 
 pytest.importorskip("graphviz", reason="the graphviz package is in the viz and dev sets")
 pytestmark = [
@@ -83,7 +83,7 @@ def test_dot_out_of_time_is_stopped_and_the_error_says_what_to_do(hanging_dot: s
         GraphvizTimeoutError,
         match=r"more than 0.3 s to lay out a graph of 1946 nodes \(\d+ boxes\).*collapse",
     ):
-        to_svg(mlp_loss(4), timeout=0.3)
+        to_svg(mlp_loss(4), timeout=HANGING_DOT_TIMEOUT)
     assert wait_until(lambda: not dot_children(os.getpid()))
 
 
@@ -117,7 +117,7 @@ def test_jupyter_display_goes_through_the_time_limit(
 ) -> None:
     """draw_dot's Digraph renders for Jupyter with draw_dot's timeout too."""
     with pytest.raises(GraphvizTimeoutError):
-        draw_dot(tanh_neuron(), timeout=0.1)._repr_image_svg_xml()
+        draw_dot(tanh_neuron(), timeout=HANGING_DOT_TIMEOUT)._repr_image_svg_xml()
     monkeypatch.delenv("MICROGRAD_LITE_DOT")
     assert "<svg" in draw_dot(tanh_neuron())._repr_image_svg_xml()
 
