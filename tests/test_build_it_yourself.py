@@ -78,7 +78,9 @@ def test_the_blank_walkthrough_says_every_op_is_not_written_yet(tmp_path: Path) 
     assert len(reports) == len(exercise_cells(nbformat.read(WALKTHROUGH, as_version=4))) + 1
     for report in reports:
         for op, status, _ in report:
-            assert status == ("missing" if op in NOT_IN_THE_LECTURE else "todo"), (op, status)
+            # backward is built of + and *, still blank: it cannot be tried yet
+            blank = "unchecked" if op == "backward" else "todo"
+            assert status == ("missing" if op in NOT_IN_THE_LECTURE else blank), (op, status)
 
 
 def test_the_solved_walkthrough_passes_every_check(tmp_path: Path) -> None:

@@ -166,15 +166,16 @@ def test_a_blank_backward_is_not_done_yet(blank: str) -> None:
     assert "Not written yet" in entry.text
 
 
-def test_an_op_none_of_whose_cases_could_run_is_not_done_yet() -> None:
-    """backward, checked while `+` is still blank, is not ok: it could not be tried."""
+def test_an_op_none_of_whose_cases_could_run_is_unchecked() -> None:
+    """backward, checked while `+` is still blank, is unchecked, not ok: it could not be
+    tried."""
     source = mutant(
         LECTURE,
         "self.grad += 1.0 * out.grad\n            other.grad += 1.0 * out.grad",
         "raise NotImplementedError",
     )
     report = check(source, ops=["backward"])
-    assert report["backward"].status == "todo", report["backward"].text
+    assert report["backward"].status == "unchecked", report["backward"].text
     assert "Not checked yet: it needs __add__ (a + b)" in report["backward"].text
     assert not report.ok
 

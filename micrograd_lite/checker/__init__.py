@@ -277,8 +277,8 @@ def _entry(
     ran = [c for c in cases_of(op) if c in verdicts and verdicts[c][0] != "skipped"]
     entry.notes = [verdicts[c][1] for c in ran if verdicts[c][1]]
     needs = ", ".join(OPS[n].title for n in sorted(skipped, key=list(OPS).index))
-    if skipped and not ran:  # nothing could be tried yet: not done, however it reads
-        entry.status = "todo"
+    if skipped and not ran:  # nothing could be tried yet: not known to be right or wrong
+        entry.status = "unchecked"
         entry.explanation = f"Not checked yet: it needs {needs} to be right first."
         entry.text = block(entry)
         return entry

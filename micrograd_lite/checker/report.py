@@ -15,7 +15,7 @@ from typing import Any
 from micrograd_lite.checker.cases import OPS, REFLECTED, Case, Result
 from micrograd_lite.checker.mistakes import close, engine, same
 
-STATUSES = ("ok", "wrong", "missing", "todo", "error", "timeout")
+STATUSES = ("ok", "wrong", "missing", "todo", "unchecked", "error", "timeout")
 
 
 @dataclass
@@ -74,7 +74,7 @@ class Report:
         return f"<Report on {self.name}: {shown}>"
 
     def __str__(self) -> str:
-        words = {"ok": "right", "todo": "not done yet"}
+        words = {"ok": "right", "todo": "not done yet", "unchecked": "not checked yet"}
         counts = [
             f"{n} {words.get(s, s)}"
             for s in STATUSES
