@@ -1,9 +1,9 @@
 """Reverse-mode differentiation over a graph of Values: `backward()` and `grad()`.
 
-Both visit the results of operations newest first, PyTorch's engine order (each node
-after every node that uses it), and call each node's derivative rule from
-`micrograd_lite.ops`. The graph is walked with an explicit stack rather than recursion,
-so a graph a million operations deep works.
+Both run the one pass, `engine.chain_rule`: the results of operations newest first,
+PyTorch's engine order (each node after every node that uses it), each calling its op's
+derivative rule from `micrograd_lite.ops`. The graph is walked with an explicit stack
+rather than recursion, so a graph a million operations deep works.
 
 - `backward(outputs, grad_outputs)` adds the gradients into the leaves' `.grad`
   (accumulating across calls, as PyTorch does) and stores this pass's gradient in each
@@ -14,16 +14,14 @@ so a graph a million operations deep works.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Sequence
 
-from micrograd_lite import grad_mode
+from micrograd_lite import engine, grad_mode
 from micrograd_lite.engine import (
     NO_GRAPH_REASONS,
     Seeds,
     Value,
     Values,
-    anomaly_error,
     as_values,
     backward,
     check_flags,
@@ -32,7 +30,7 @@ from micrograd_lite.engine import (
     pass_lock,
     put_back_grads,
 )
-from micrograd_lite.ops import Num, Op
+from micrograd_lite.ops import Num
 
 __all__ = [
     "NO_GRAPH_REASONS",
@@ -40,7 +38,6 @@ __all__ = [
     "backward_steps",
     "grad",
     "graph_below",
-    "input_grads",
     "pass_lock",
     "topological_order",
 ]
@@ -88,32 +85,39 @@ def grad(
         if not x.requires_grad:
             raise RuntimeError("One of the differentiated Values does not require grad")
     outputs, seeds = check_seeds(outputs, grad_outputs, "grad", allow_values=create_graph)
-    order = topological_order(outputs)
-    reached = set(order)
+    results, leaves = graph_below(outputs)
+    reached = {*results, *leaves}
     for x in inputs:
         if x not in reached and not allow_unused:
             raise RuntimeError(
                 "One of the differentiated Values appears to not have been used in the graph. "
                 "Set allow_unused=True if this is the desired behavior."
             )
-    grads: dict[Value, Num] = {}
-    for output, seed in zip(outputs, seeds):
-        start: Num = _as_value(seed) if create_graph else seed
-        grads[output] = grads[output] + start if output in grads else start
-    # Recording on for create_graph, off otherwise; the mode is set back in the `try` and
-    # again in its handler (not by a `with` block), so a Ctrl-C anywhere leaves it as it was.
+    wanted = list(dict.fromkeys(inputs))
+    # The pass keeps its sums in `.grad`: each is saved first and put back after, on
+    # failure too, so `.grad` is left as it was. Recording is on for create_graph, off
+    # otherwise; the mode is set back in the `try` and again in its handler (not by a
+    # `with` block), so a Ctrl-C anywhere leaves it as it was.
     mode = grad_mode.mode.get()
-    try:
-        grad_mode.mode.set(mode | grad_mode.RECORD if create_graph else mode & ~grad_mode.RECORD)
-        for _ in backward_steps(order, grads, create_graph):
-            pass
-        grad_mode.mode.set(mode)
-    except BaseException:
-        grad_mode.mode.set(mode)
-        raise
+    with pass_lock:
+        saved = (results, [v.grad for v in results]), (leaves, [v.grad for v in leaves])
+        try:
+            recording = mode | grad_mode.RECORD if create_graph else mode & ~grad_mode.RECORD
+            grad_mode.mode.set(recording)
+            starts = [_as_value(s) for s in seeds] if create_graph else seeds
+            engine.start_pass(results, leaves, outputs, starts, None if create_graph else -0.0)
+            for _ in engine.chain_rule(results, create_graph):
+                pass
+            found: dict[Value, Num] = {x: x.grad for x in wanted if x in reached}
+            grad_mode.mode.set(mode)
+            put_back_grads(*saved)
+        except BaseException:
+            grad_mode.mode.set(mode)
+            put_back_grads(*saved)
+            raise
     result: list[Num | None] = []
     for x in inputs:
-        g = grads.get(x)
+        g: Num | None = found.get(x)
         if g is None and x in reached:
             g = 0.0
         if create_graph and isinstance(g, float):
@@ -123,77 +127,37 @@ def grad(
 
 
 def backward_steps(
-    order: Sequence[Value], grads: dict[Value, Num], create_graph: bool = False
+    order: Sequence[Value], grads: dict[Value, Num]
 ) -> Iterator[tuple[Value, list[tuple[int, Value, Num]]]]:
-    """Visit `order` backwards, passing each node's gradient in `grads` to its parents:
-    the chain rule over the graph, with the gradients in a table.
+    """The chain rule over `order`'s nodes (parents before children) one step at a time,
+    with the gradients in a table: `engine.chain_rule`, the pass `backward()` and
+    `grad()` run, with `grads` (the seeds, and any starting values) as its start.
 
-    Yields each node once it has passed its gradient on, with what each input that
-    requires grad received, as (input's position, input, what it was passed): nothing,
-    for a leaf or a node not reached. `grad()` runs it to the end; the stepper's steps
-    and the drawing's frames (`micrograd_lite.viz`) are its steps. `grads` gains every
-    contribution as it is passed: an input's first as it is, the others added to it.
-    `Value.backward` does the same pass in the nodes' `.grad` slots
-    (`engine.backward_pass`), which is faster.
+    Yields each result once it has passed its gradient on, with what each input that
+    requires grad received, as (input's position, input, what it was passed), then each
+    leaf, which passes nothing on; `grads` holds every gradient as it stands at that
+    step. The stepper's steps and the drawing's frames (`micrograd_lite.viz`) are its
+    steps. No `.grad` is changed: the pass's sums are put back however it ends.
     """
-    check = grad_mode.mode.get() & grad_mode.ANOMALY
-    for node in reversed(order):
-        op = node.op
-        g = grads.get(node)
-        passed: list[tuple[int, Value, Num]] = []
-        if op is not None and g is not None:
-            parents = node.parents
-            contributions = input_grads(node, g, create_graph)
-            if check:  # as in backward: a constant parent gets no gradient to check
-                for parent, grad_p in zip(parents, contributions):
-                    if parent.requires_grad and not math.isfinite(float(grad_p)):
-                        raise anomaly_error(op, "backward", float(grad_p), parents)
-            for k, (parent, grad_p) in enumerate(zip(parents, contributions)):
-                if parent.requires_grad:
-                    grads[parent] = grads[parent] + grad_p if parent in grads else grad_p
-                    passed.append((k, parent, grad_p))
-        yield node, passed
-
-
-def input_grads(node: Value, g: Num, create_graph: bool = False) -> tuple[Num, ...]:
-    """What a result made by an operation passes to each of its parents for gradient `g`:
-    its op's rule, or its `_backward` closure for a node made with `Value(data, children,
-    op)`. With `create_graph` the rule builds its result from the graph's own Values."""
-    op: Op = node.op  # type: ignore[assignment]  # a result: it has an op
-    if op.closure:
-        return _closure_grads(node, g, create_graph)
-    if create_graph:
-        return op.vjp(g, node, *node.parents)
-    return op.vjp(g, node.data, *[p.data for p in node.parents])
-
-
-def _closure_grads(node: Value, g: Num, create_graph: bool) -> tuple[float, ...]:
-    """What a `_backward` closure passes to each parent for gradient `g`, found by running
-    it on zeroed `.grad` slots and putting every slot back afterwards."""
-    if create_graph:
-        raise RuntimeError(
-            f"grad(create_graph=True) cannot differentiate the {node._op!r} node made with "
-            "Value(data, children, op): its _backward closure works on floats. Define the "
-            "operation with micrograd_lite.define_op, whose rule also works on Values."
-        )
-    parents = node.parents
-    unique = list(dict.fromkeys(parents))  # x * x has x twice, but one .grad slot
+    results = [v for v in reversed(order) if v.op is not None]
+    leaves = [v for v in order if v.op is None]
     with pass_lock:
-        slots = [node, *unique]
-        saved = [p.grad for p in slots]
+        saved = (results, [v.grad for v in results]), (leaves, [v.grad for v in leaves])
         try:
-            for p in unique:
-                p.grad = -0.0
-            node.grad = float(g)
-            node._backward()
-            reached = {p: p.grad for p in unique}
-            put_back_grads((slots, saved))  # in the `try`: a Ctrl-C here puts back again
+            engine.start_pass(results, leaves, list(grads), list(grads.values()))
+            for node, given in engine.chain_rule(results, steps=True):
+                passed = []
+                for k, (parent, grad_p) in enumerate(zip(node.parents, given)):
+                    if parent.requires_grad:
+                        grads[parent] = parent.grad
+                        passed.append((k, parent, grad_p))
+                yield node, passed
+            put_back_grads(*saved)
+            for leaf in reversed(leaves):  # the leaves end the walk, as in `order` reversed
+                yield leaf, []
         except BaseException:
-            put_back_grads((slots, saved))
+            put_back_grads(*saved)
             raise
-    # All of a parent's gradient goes to its first place among the inputs.
-    first = {p: i for i, p in reversed(list(enumerate(parents)))}
-    return tuple(reached[p] if first[p] == i else 0.0 for i, p in enumerate(parents))
 
 
 def _as_value(x: float | Value) -> Value:

@@ -53,7 +53,7 @@ class MicrogradSurface:
             return closure
         if node.op is None or node.op.closure:
             return _pass_nothing
-        return lambda: _propagate(node)
+        return node._pass_gradient_on  # type: ignore[no-any-return]  # Value's own step
 
     @_backward.setter
     def _backward(self, closure: Callable[[], None]) -> None:
@@ -68,19 +68,6 @@ class MicrogradSurface:
             node.op = _closure_op(op.symbol)
             node._a = parents  # a closure's node keeps its parents as a tuple
             node._b = None
-
-
-def _propagate(node: Any) -> None:
-    """One node's step of backward, as micrograd's `_backward()`: apply the node's rule
-    to its current `.grad` and add the results into its parents' `.grad`."""
-    op = node.op
-    g = node._grad
-    if op is None or g is None:  # a leaf, or "no gradient yet": nothing to pass on
-        return
-    parents = node.parents
-    for parent, grad in zip(parents, op.vjp(g, node._data, *[p._data for p in parents])):
-        if parent.requires_grad:
-            parent._grad = grad if parent._grad is None else parent._grad + grad
 
 
 def _pass_nothing() -> None:

@@ -6,8 +6,8 @@ whose parents are its inputs. Edges point from a result to its parents only, nev
 back, so a graph holds no reference cycles and is freed as soon as its output is dropped.
 
 Read in this order: `_operation`, which builds the one function that makes every node,
-then `Value` and its operations, then `graph_below` and `backward_pass`, the loop that
-calls each node's rule.
+then `Value` and its operations, then `graph_below`, `backward_pass` and `chain_rule`,
+the one loop that calls each node's rule.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import operator
 import sys
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from numbers import Real
 from typing import TYPE_CHECKING, Any, ClassVar, Union
 
@@ -41,13 +41,16 @@ __all__ = [
     "as_values",
     "backward",
     "backward_pass",
+    "chain_rule",
     "check_flags",
     "check_seeds",
+    "closure_grads",
     "graph_below",
     "mean",
     "pass_lock",
     "put_back_grads",
     "seed_list",
+    "start_pass",
     "sum",
 ]
 
@@ -245,6 +248,13 @@ class Value(MicrogradSurface, TensorOnlyNames):
                 "or micrograd_lite.backward([a, b], [1.0, 2.0]) for several outputs"
             )
         backward(self, gradient, retain_graph, create_graph)
+
+    def _pass_gradient_on(self) -> None:
+        """micrograd's `_backward()` on a node an op made: the chain rule's step for this
+        node alone, from its `.grad` into its parents' (nothing yet: nothing passed on)."""
+        if self._grad is not None:
+            for _ in chain_rule([self]):
+                pass
 
     # -- what a node is --------------------------------------------------------------
 
@@ -461,67 +471,123 @@ def graph_below(roots: Sequence[Value]) -> tuple[list[Value], list[Value]]:
 
 
 def backward_pass(outputs: Sequence[Value], seeds: Sequence[float]) -> None:
-    """Add d(outputs · seeds)/d(leaf) into each leaf's `.grad`: each result, newest first,
-    hands its gradient to its op's rule and adds what comes back into its parents'.
+    """Add d(outputs · seeds)/d(leaf) into each leaf's `.grad`, by `chain_rule`.
 
-    As in PyTorch, contributions to a leaf are summed first and the sum added to its
-    `.grad` once (a leaf with no gradient yet, `None`, takes the sum as it is); every sum
-    starts from -0.0, the float that adding leaves unchanged. A result's `.grad` holds
-    this pass's gradient only. If anything fails part-way (a rule raising,
-    `detect_anomaly`, Ctrl-C, wherever it lands), every `.grad` is put back as it was:
-    every change is made inside the `try`, after the old values are saved.
+    As in PyTorch, the contributions reaching a leaf are summed first and the sum added
+    to its `.grad` once (a leaf with no gradient yet takes the sum as it is). A result's
+    `.grad` holds this pass's gradient only. If anything fails part-way (a rule raising,
+    `detect_anomaly`, Ctrl-C, wherever it lands), every `.grad` is put back as it was.
     """
     results, leaves = graph_below(outputs)
     before = [v._grad for v in results]
     before_leaves = [v._grad for v in leaves]
-    check = _get_mode() & _ANOMALY
-    constants: list[Any] = []  # (Values, their .grad) a micrograd closure may add into
     try:
-        for v in results:
-            v._grad = -0.0
-        for v in leaves:
-            v._grad = -0.0
-        for output, seed in zip(outputs, seeds):
-            output._grad += seed
-        for node in results:
-            op: Op = node.op  # type: ignore[assignment]  # results always have an op
-            g = node._grad
-            if op.arity == 2:
-                a, b = node._a, node._b
-                grad_a, grad_b = op.vjp(g, node._data, a._data, b._data)
-                if check:
-                    _check_backward(op, (grad_a, grad_b), (a, b))
-                if a.requires_grad:
-                    a._grad += grad_a
-                if b.requires_grad:
-                    b._grad += grad_b
-            elif op.arity == 1:
-                a = node._a
-                (grad_a,) = op.vjp(g, node._data, a._data)
-                if check:
-                    _check_backward(op, (grad_a,), (a,))
-                if a.requires_grad:
-                    a._grad += grad_a
-            elif op.closure:  # micrograd's node: its `_backward` closure adds
-                kept = [p for p in node._a if not p.requires_grad]  # into these too
-                constants.append((kept, [p._grad for p in kept]))
-                node._backward()
-                if check:
-                    _check_backward(op, [p._grad for p in node._a], node._a)
-            else:
-                parents = node._a
-                grads = op.vjp(g, node._data, *[p._data for p in parents])
-                if check:
-                    _check_backward(op, grads, parents)
-                for parent, grad in zip(parents, grads):
-                    if parent.requires_grad:
-                        parent._grad += grad
+        start_pass(results, leaves, outputs, seeds)
+        for _ in chain_rule(results):
+            pass
         for leaf, old in zip(leaves, before_leaves):
             if old is not None and old is not UNTOUCHED:  # PyTorch adds into a .grad that
                 leaf._grad = old + leaf._grad  # exists: 0.0 + -0.0 is 0.0
-    except BaseException:  # the first saved .grad of a constant is put back last
-        put_back_grads(*constants[::-1], (results, before), (leaves, before_leaves))
+    except BaseException:
+        put_back_grads((results, before), (leaves, before_leaves))
         raise
+
+
+def start_pass(
+    results: Sequence[Value],
+    leaves: Sequence[Value],
+    outputs: Sequence[Value],
+    seeds: Sequence[Any],
+    start: float | None = -0.0,
+) -> None:
+    """Set every `.grad` the pass will fill to `start`, then add each output's seed.
+
+    -0.0 is the float that adding leaves as it is, so every sum can start there (and a
+    micrograd closure can add into any node's `.grad`); None, "nothing yet", is the
+    start for gradients that are Values (create_graph), so a first one is kept as it is.
+    """
+    for v in results:
+        v._grad = start  # type: ignore[assignment]  # None: nothing has reached it yet
+    for v in leaves:
+        v._grad = start  # type: ignore[assignment]
+    for output, seed in zip(outputs, seeds):
+        old = output._grad
+        output._grad = seed if old is None else old + seed
+
+
+def chain_rule(
+    results: Sequence[Value], create_graph: bool = False, steps: bool = False
+) -> Iterator[tuple[Value, Sequence[Any]]]:
+    """The chain rule over the graph: each result, newest first, hands its gradient (in
+    its `.grad`) to its op's rule, and adds what comes back into its parents' `.grad`.
+
+    The one pass: `backward()`, `grad()`, the stepper's steps and the drawing's frames
+    all run it, each setting the `.grad`s it starts from and taking the ones it ends
+    with. A parent's first gradient is kept as it is (None means none yet), the others
+    are added to it. With `create_graph` the rules build their results from the graph's
+    own Values, so the gradients can be differentiated again. With `steps` it yields
+    each node once its gradient is passed on, with what each parent was given.
+    """
+    check = _get_mode() & _ANOMALY
+    given: Sequence[Any]  # what the node's rule gives each parent
+    for node in results:
+        op: Op = node.op  # type: ignore[assignment]  # results always have an op
+        g = node._grad
+        if op.arity == 2 and not create_graph:  # most nodes: written out, for speed
+            a, b = node._a, node._b
+            grad_a, grad_b = given = op.vjp(g, node._data, a._data, b._data)
+            if check:
+                _check_backward(op, given, (a, b))
+            if a.requires_grad:
+                old = a._grad
+                a._grad = grad_a if old is None else old + grad_a
+            if b.requires_grad:
+                old = b._grad
+                b._grad = grad_b if old is None else old + grad_b
+        else:  # one input, any number, or micrograd's closure: the general form
+            parents = node.parents
+            if op.closure:  # micrograd's node: its `_backward` closure gives the numbers
+                given = closure_grads(node, parents, create_graph)
+            elif create_graph:
+                given = op.vjp(g, node, *parents)
+            else:
+                given = op.vjp(g, node._data, *[p._data for p in parents])
+            if check:
+                _check_backward(op, given, parents)
+            for parent, grad in zip(parents, given):
+                if parent.requires_grad:
+                    old = parent._grad
+                    parent._grad = grad if old is None else old + grad
+        if steps:
+            yield node, given
+
+
+def closure_grads(
+    node: Value, parents: Sequence[Value], create_graph: bool = False
+) -> tuple[float, ...]:
+    """What a micrograd node's `_backward` closure passes to each parent: it is run with
+    the parents' `.grad` set to -0.0, and each is put back afterwards. All of a parent's
+    gradient goes to its first place among the inputs (x * x has one `.grad`), and the
+    pass adds it as it adds any rule's (a constant parent gets none, as in PyTorch)."""
+    if create_graph:
+        raise RuntimeError(
+            f"grad(create_graph=True) cannot differentiate the {node._op!r} node made with "
+            "Value(data, children, op): its _backward closure works on floats. Define the "
+            "operation with micrograd_lite.define_op, whose rule also works on Values."
+        )
+    unique = list(dict.fromkeys(parents))
+    saved = [p._grad for p in unique]
+    try:
+        for p in unique:
+            p._grad = -0.0
+        node._backward()
+        reached = {p: p._grad for p in unique}
+        put_back_grads((unique, saved))  # in the `try`: a Ctrl-C here puts back again
+    except BaseException:
+        put_back_grads((unique, saved))
+        raise
+    first = {p: i for i, p in reversed(list(enumerate(parents)))}
+    return tuple(reached[p] if first[p] == i else 0.0 for i, p in enumerate(parents))
 
 
 def put_back_grads(*saved: tuple[Sequence[Value], Sequence[float | None]]) -> None:
@@ -596,8 +662,8 @@ def backward(
     PyTorch code). `.grad` holds floats, so `create_graph=True` is refused: `grad()` with
     `create_graph=True` gives gradients that can be differentiated again.
 
-    The pass itself is `backward_pass`: as in PyTorch, it sums the contributions
-    reaching each leaf, then adds the sum to the leaf's `.grad` once.
+    The pass itself is `backward_pass`, which runs `chain_rule`: as in PyTorch, it sums
+    the contributions reaching each leaf, then adds the sum to the leaf's `.grad` once.
     """
     grad_mode.check_observed("calls backward()")
     check_flags(retain_graph, create_graph)

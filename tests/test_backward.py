@@ -215,29 +215,35 @@ def test_no_garbage_left_for_the_collector() -> None:
         gc.enable()
 
 
-def test_grad_the_stepper_and_the_frames_all_run_the_one_table_pass(
+def test_backward_grad_the_stepper_and_the_frames_all_run_the_one_pass(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Replacing `autograd.backward_steps` changes grad(), the stepper's steps and the
-    drawing's frames alike: each takes its numbers from that one pass."""
-    from micrograd_lite import autograd
+    """Replacing `engine.chain_rule` changes backward(), micrograd's `_backward()`,
+    grad(), the stepper's steps and the drawing's frames alike: each takes its numbers
+    from that one pass."""
+    from micrograd_lite import engine
     from micrograd_lite.viz.drawing import backward_frames
     from micrograd_lite.viz.steps import chain_rule_steps
 
-    one_pass = autograd.backward_steps
+    one_pass = engine.chain_rule
     callers: list[str] = []
 
-    def doubled(order, grads, create_graph=False):  # type: ignore[no-untyped-def]
+    def doubled(results, create_graph=False, steps=False):  # type: ignore[no-untyped-def]
         callers.append("pass")
-        for node, passed in one_pass(order, grads, create_graph):
-            for _, parent, _ in passed:
-                grads[parent] = 2 * grads[parent]  # every gradient doubled as it is passed
-            yield node, passed
+        for node in results:  # each node's gradient doubled before it is passed on
+            node._grad = 2 * node._grad
+            yield from one_pass([node], create_graph, steps)
 
-    monkeypatch.setattr(autograd, "backward_steps", doubled)
+    monkeypatch.setattr(engine, "chain_rule", doubled)
     a = Value(3.0, label="a")
     out = a * 2.0
+    out.backward()
+    assert a.grad == 4.0
     assert mg.grad(out, [a]) == (4.0,)
-    assert chain_rule_steps(out, {}) != []
-    assert len(backward_frames(out)) == 2
-    assert callers == ["pass"] * 3
+    assert a.grad == 4.0  # grad() leaves .grad as it was
+    assert "= 4 (the rule at this edge)" in chain_rule_steps(out, {})[-1]  # the number run
+    assert len(backward_frames(out)) == 2  # the result, then the leaf
+    out.grad = 1.0
+    out._backward()  # micrograd's one step, by hand
+    assert a.grad == 8.0
+    assert callers == ["pass"] * 5

@@ -261,7 +261,7 @@ def test_the_readmes_reading_path_is_the_code_it_names() -> None:
         ("ops.py", add_comment, ops_spans["mul"][1]),
         ("engine.py", *engine["_operation"]),
         ("engine.py", engine["Value"][0], engine["Value.__pow__"][1]),
-        ("engine.py", engine["graph_below"][0], engine["backward_pass"][1]),
+        ("engine.py", engine["graph_below"][0], engine["chain_rule"][1]),
     ]
     assert [(name, int(a), int(b)) for name, a, b in rows] == expected
     total = sum(b - a + 1 for _, a, b in expected)

@@ -125,8 +125,8 @@ class Tape:
         if not backward:
             return outputs
         # The chain rule over the tape, kept apart from the engine's pass on purpose (the
-        # eager pass is `engine.backward_pass` for `.grad`, `autograd.backward_steps` for a
-        # table): here gradients live in a list indexed by slot, and the loop reads fixed
+        # eager pass, `engine.chain_rule`, that `backward()`, `grad()` and the stepper run):
+        # here gradients live in a list indexed by slot, and the loop reads fixed
         # instructions rather than nodes, which is what makes a compiled call fast. Each
         # step still calls the op's own rule, so the numbers are the eager pass's.
         g = [-0.0] * len(v)  # as backward() starts every sum

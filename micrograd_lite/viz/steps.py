@@ -2,11 +2,11 @@
 numbers each step sets and the text beside it (`a.grad += c.grad × b = 1 × -3 = -3`).
 
 The stepper's page and `backward_frames` are views of these steps: both walk backward
-with `autograd.backward_steps`, the pass `grad()` runs, whose numbers are the op's own
-rule. The
-text of a step is the op's `maths=` (its derivative as a learner writes it), run on the
-numbers it shows; where that does not give the rule's number (relu's kink at nan, 0 ** 0)
-the step shows the rule's number, marked. An op without `maths=` shows its rule read
+with `autograd.backward_steps`, a table's view of `engine.chain_rule`, the pass
+`backward()` and `grad()` run, whose numbers are the op's own rule. The text of a step
+is the op's `maths=` (its derivative as a learner writes it), run on the numbers it
+shows; where that does not give the rule's number (relu's kink at nan, 0 ** 0) the step
+shows the rule's number, marked. An op without `maths=` shows its rule read
 symbolically, or its number alone.
 """
 
