@@ -137,7 +137,7 @@ class LocalGrads(Op):
             "a node made with Value(data, children, local_grads) has no forward to apply"
         )
 
-    def vjp(self, g: Any, out: Any, *inputs: Any) -> tuple[Any, ...]:
+    def rule(self, g: Any, out: Any, *inputs: Any) -> tuple[Any, ...]:
         if isinstance(g, MicrogradSurface):  # grad(create_graph=True): g is a Value
             raise RuntimeError(
                 "grad(create_graph=True) cannot differentiate a node made with Value(data, "

@@ -535,7 +535,7 @@ def chain_rule(
         g = node._grad
         if op.arity == 2 and not create_graph:  # most nodes: written out, for speed
             a, b = node._a, node._b
-            grad_a, grad_b = given = op.vjp(g, node._data, a._data, b._data)
+            grad_a, grad_b = given = op.rule(g, node._data, a._data, b._data)
             if check:
                 _check_backward(op, given, (a, b))
             if a.requires_grad:
@@ -549,9 +549,9 @@ def chain_rule(
             if op.closure:  # micrograd's node: its `_backward` closure gives the numbers
                 given = closure_grads(node, parents, create_graph)
             elif create_graph:
-                given = op.vjp(g, node, *parents)
+                given = op.rule(g, node, *parents)
             else:
-                given = op.vjp(g, node._data, *[p._data for p in parents])
+                given = op.rule(g, node._data, *[p._data for p in parents])
             if check:
                 _check_backward(op, given, parents)
             for parent, grad in zip(parents, given):

@@ -85,7 +85,7 @@ class Op:
         "symbol",
         "arity",
         "forward",
-        "vjp",
+        "rule",
         "constant_inputs",
         "closure",
         "maths",
@@ -98,7 +98,7 @@ class Op:
         symbol: str,
         arity: int,
         forward: Callable[..., float],
-        vjp: Rule,  # floats in, floats out; Values in, Values out
+        rule: Rule,  # floats in, floats out; Values in, Values out
         constant_inputs: tuple[int, ...] = (),
         closure: bool = False,
         maths: tuple[str, ...] = (),
@@ -108,7 +108,7 @@ class Op:
         self.symbol = symbol  # how the visualiser labels the operation
         self.arity = arity  # number of inputs; 0 means any number
         self.forward = forward
-        self.vjp = vjp
+        self.rule = rule
         # Positions that always hold a Python-number constant: the rule returns 0 there
         # rather than spend work on a gradient that nothing reads.
         self.constant_inputs = constant_inputs

@@ -740,7 +740,7 @@ def test_every_generated_name_is_provided() -> None:
     table = names()
     for op in ops.REGISTRY.values():
         assert table[name_of(op.forward, op, "forward")] is op.forward
-        assert table[name_of(op.vjp, op, "vjp")] is op.vjp
+        assert table[name_of(op.rule, op, "rule")] is op.rule
 
 
 def test_a_compiled_call_leaves_no_cyclic_garbage() -> None:

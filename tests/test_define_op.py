@@ -104,7 +104,7 @@ def test_compile_inlines_a_user_op_and_replays_it_bit_for_bit(sinh: Op) -> None:
     source = f.source()
     assert "float_sinh(" in source
     assert "float_cosh(" in source
-    assert "vjp_" not in source
+    assert "rule_" not in source
 
 
 def test_a_user_op_is_drawn_with_its_symbol(sinh: Op) -> None:

@@ -38,11 +38,11 @@ def inputs(op: ops.Op) -> st.SearchStrategy[list[float]]:
 
 @OPS
 def test_rule_matches_central_differences_of_its_forward(op: ops.Op) -> None:
-    """vjp(1, out, *x)[i] equals (f(x + h e_i) - f(x - h e_i)) / 2h (0 for constant inputs)."""
+    """rule(1, out, *x)[i] equals (f(x + h e_i) - f(x - h e_i)) / 2h (0 for constant inputs)."""
 
     @given(inputs(op))
     def check(xs: list[float]) -> None:
-        grads = op.vjp(1.0, op.forward(*xs), *xs)
+        grads = op.rule(1.0, op.forward(*xs), *xs)
         for i in range(len(xs)):
             if i in op.constant_inputs:
                 assert grads[i] == 0.0
@@ -95,7 +95,7 @@ def test_forward_and_rule_give_floats_at_edge_values(op: ops.Op) -> None:
     def check(xs: list[float]) -> None:
         out = op.forward(*xs)
         assert type(out) is float
-        grads = op.vjp(1.0, out, *xs)
+        grads = op.rule(1.0, out, *xs)
         assert len(grads) == len(xs)
         assert all(type(g) is float for g in grads)
 
@@ -142,7 +142,7 @@ def test_maths_text_is_the_derivative_the_rule_computes(op: ops.Op) -> None:
     def check(xs: list[float], g: float) -> None:
         assume(all(x == 0.0 or abs(x) > 1e-3 for x in xs))  # no under- or overflow
         out = op.forward(*xs)
-        grads = op.vjp(g, out, *xs)
+        grads = op.rule(g, out, *xs)
         for k in range(len(xs)):
             if k in op.constant_inputs:  # a number: the rule passes it no gradient
                 assert grads[k] == 0.0
@@ -198,7 +198,7 @@ def test_the_stepper_shows_the_rules_number_at_kinks_edges_and_constants(op: ops
         out = apply(op, leaves)
         names = {v: f"x{k}" for k, v in enumerate(leaves) if isinstance(v, Value)}
         lines = chain_rule_steps(out, names)
-        rule = op.vjp(1.0, out.data, *xs)
+        rule = op.rule(1.0, out.data, *xs)
         for k, x in enumerate(leaves):
             if not isinstance(x, Value):  # a constant: no step
                 assert not [line for line in lines if line.startswith(f"x{k}.grad")]
@@ -228,7 +228,7 @@ def doubled_and_tripled(g: ops.Num, out: ops.Num, a: ops.Num, b: ops.Num) -> tup
 @pytest.fixture
 def replaced_mul_rule(monkeypatch: pytest.MonkeyPatch) -> tuple[float, float]:
     """ops.mul's rule replaced; the gradients of a * b at (2, 5) it gives."""
-    monkeypatch.setattr(ops.mul, "vjp", doubled_and_tripled)
+    monkeypatch.setattr(ops.mul, "rule", doubled_and_tripled)
     return 10.0, 6.0
 
 

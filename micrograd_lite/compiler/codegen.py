@@ -289,10 +289,10 @@ class _Writer:
         op = node.op
         assert op is not None
         args: list[str | float] = [self.grads[node], self.names[node], *self._arguments(node)]
-        code = self._expressions(op, op.vjp, "vjp", args)
+        code = self._expressions(op, op.rule, "rule", args)
         if code is None:  # the rule branches on float() of an input: call it
             result = f"d{self.names[node][1:]}"
-            self.emit(f"{result} = {name_of(op.vjp, op, 'vjp')}({', '.join(map(_code, args))})")
+            self.emit(f"{result} = {name_of(op.rule, op, 'rule')}({', '.join(map(_code, args))})")
             code = [f"{result}[{i}]" for i in range(len(node.parents))]
         wanted = [i for i, p in enumerate(node.parents) if p.requires_grad]
         counts: dict[str, int] = {}

@@ -1,18 +1,18 @@
 """Turn the forwards and rules of `micrograd_lite.ops` into Python expressions.
 
 The compiler writes no calculus of its own. To get the code for, say, the gradient of a
-product, it calls the rule `ops.mul.vjp` itself with placeholders (`Sym`) instead of numbers:
+product, it calls the rule `ops.mul.rule` itself with placeholders (`Sym`) instead of numbers:
 
     >>> from micrograd_lite import ops
-    >>> expressions(ops.mul.vjp, ["g5", "v5", "v3", "v4"])
+    >>> expressions(ops.mul.rule, ["g5", "v5", "v3", "v4"])
     ['(g5 * v4)', '(g5 * v3)']
 
 A `Sym` records each arithmetic operation it takes part in, in the order Python evaluates
 it, so the expression does the same float operations as the rule does at run time and
-gives bit-identical results. Where a rule branches on its inputs (`ops.relu.vjp` asks
+gives bit-identical results. Where a rule branches on its inputs (`ops.relu.rule` asks
 `out <= 0.0`), every branch is followed and the result is a conditional expression:
 
-    >>> expressions(ops.relu.vjp, ["g7", "v7", "v6"])
+    >>> expressions(ops.relu.rule, ["g7", "v7", "v6"])
     ['(0.0 if (v7 <= 0.0) else g7)']
 
 An operation a rule applies to a placeholder (`div(g, b)`, `log(a)`, `cos(a)` in a
@@ -226,7 +226,7 @@ def name_of(fn: Callable[..., Any], op: ops.Op, role: str) -> str:
 
     A forward keeps its own name (`tanh`, `float_div`) where no other op's forward has
     it; a rule, a lambda, or a clashing forward is named after its op's key
-    (`vjp_pow_value`, `forward_add`).
+    (`rule_pow_value`, `forward_add`).
     """
     name = getattr(fn, "__name__", "")
     if getattr(ops, name, None) is not fn and getattr(floats, name, None) is not fn:
@@ -255,7 +255,7 @@ def names(recorded: Iterable[ops.Op] = ()) -> dict[str, Any]:
         "UNTOUCHED": UNTOUCHED,
     }
     for op in (*ops.REGISTRY.values(), *recorded):
-        for fn, role in ((op.forward, "forward"), (op.vjp, "vjp")):
+        for fn, role in ((op.forward, "forward"), (op.rule, "rule")):
             if not op.closure:
                 table[name_of(fn, op, role)] = fn
     return table

@@ -243,7 +243,7 @@ class _Builder:
                 emit((_CALL2, out, args[0], args[1], op.forward))
             else:
                 emit((_CALLN, out, tuple(args), 0, op.forward))
-            rule_of(op.vjp)
+            rule_of(op.rule)
 
     def _guard(self, guard: Guard) -> None:
         right = guard.right  # read before the left, in the order the code generator names them

@@ -8,7 +8,7 @@ The page has previous / play / next buttons, a slider and the arrow keys. Going 
 each operation's result appears in its box; going backward, each gradient does, with the
 chain-rule step beside the graph: `a.grad += c.grad × b = 1 × -3 = -3`. That text is the
 operation's `maths=` (its derivative as a learner writes it), run on the numbers shown; the
-number after the last `=` is always what the rule (`op.vjp`) computed, and where the two
+number after the last `=` is always what the rule (`op.rule`) computed, and where the two
 differ (relu's kink at nan, 0 ** 0) the step says so: `(the rule at this edge)`. The steps
 come from `steps.py`. Graphviz lays the graph out once; a step changes only texts and
 colours, so a walk of a thousand steps costs one layout.

@@ -212,7 +212,7 @@ def maths_value(op: Op, k: int, xs: Sequence[float], out: float) -> float | None
     }
     if op.arity:
         text = op.maths[k]
-        words.update(zip(op.vjp.__code__.co_varnames[2:], xs))
+        words.update(zip(op.rule.__code__.co_varnames[2:], xs))
     else:  # one text for every input: x, its partner y in the other half, n and m
         text = op.maths[0]
         pairs = len(xs) // 2
@@ -251,7 +251,7 @@ def _maths_of(op: Op, node: Value, k: int, name: Mapping[Value, str], g: float) 
     by_number = {"out": _operand(node.data)}
     if op.arity:  # the rule's own names for its inputs
         text = op.maths[k]
-        for variable, p in zip(op.vjp.__code__.co_varnames[2:], parents):
+        for variable, p in zip(op.rule.__code__.co_varnames[2:], parents):
             by_name[variable] = word(p)
             by_number[variable] = _operand(p.data)
     else:  # one text for every input: x, its partner y, n and m
@@ -358,7 +358,7 @@ def _written(node: ast.expr, words: Mapping[str, str]) -> tuple[str, int]:
 def _rule_codes(op: Any, drawn: Sequence[bool], inputs: Sequence[Value]) -> list[str] | None:
     """The code of each input's part of the op's rule, in g, out, x0, x1 ...
 
-    The rule `op.vjp(g, out, *inputs)` is followed symbolically, so the text is the code
+    The rule `op.rule(g, out, *inputs)` is followed symbolically, so the text is the code
     the engine runs; a constant input is passed as its number, as the engine passes it.
     None if the rule cannot be followed (it branches on the data of a Value).
     """
@@ -369,7 +369,7 @@ def _rule_codes(op: Any, drawn: Sequence[bool], inputs: Sequence[Value]) -> list
     variables: list[str | float] = ["g", "out"]
     variables += [f"x{i}" if d else float(v.data) for i, (d, v) in enumerate(zip(drawn, inputs))]
     try:
-        codes: list[str] = expressions(op.vjp, variables)
+        codes: list[str] = expressions(op.rule, variables)
     except Exception:  # NotSymbolicError, or anything else: the numbers are still right
         return None
     return codes
