@@ -106,8 +106,9 @@ def grad(
             grad_mode.mode.set(recording)
             starts = [_as_value(s) for s in seeds] if create_graph else seeds
             engine.start_pass(results, leaves, outputs, starts, None if create_graph else -0.0)
-            for _ in engine.chain_rule(results, create_graph):
-                pass
+            checking = bool(mode & grad_mode.ANOMALY)  # detect_anomaly: each step checked
+            for node, given in engine.chain_rule(results, create_graph, steps=checking):
+                engine.check_backward(node, given)
             found: dict[Value, Num] = {x: x.grad for x in wanted if x in reached}
             grad_mode.mode.set(mode)
             put_back_grads(*saved)
@@ -145,7 +146,10 @@ def backward_steps(
         saved = (results, [v.grad for v in results]), (leaves, [v.grad for v in leaves])
         try:
             engine.start_pass(results, leaves, list(grads), list(grads.values()))
+            checking = grad_mode.mode.get() & grad_mode.ANOMALY
             for node, given in engine.chain_rule(results, steps=True):
+                if checking:
+                    engine.check_backward(node, given)
                 passed = []
                 for k, (parent, grad_p) in enumerate(zip(node.parents, given)):
                     if parent.requires_grad:

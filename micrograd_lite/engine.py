@@ -5,9 +5,10 @@ Every operation on Values makes a new Value, a node whose `op` is the operation 
 whose parents are its inputs. Edges point from a result to its parents only, never
 back, so a graph holds no reference cycles and is freed as soon as its output is dropped.
 
-Read in this order: `_operation`, which builds the one function that makes every node,
-then `Value` and its operations, then `graph_below`, `backward_pass` and `chain_rule`,
-the one loop that calls each node's rule.
+Read in this order (the README's "How it works" gives the lines): the names the engine
+keeps, `_operation`, which builds the one function that makes every node, `Value` and its
+operations, then `backward`, `backward_pass`, `graph_below`, `start_pass` and
+`chain_rule`, the one loop that calls each node's rule.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ __all__ = [
     "chain_rule",
     "check_flags",
     "check_seeds",
+    "check_backward",
     "closure_grads",
     "graph_below",
     "mean",
@@ -59,6 +61,12 @@ Operand = Union["Value", float, int]
 #: The types of Value's operations: `v + 2` and `-v` as mypy and editors see them.
 Binary = Callable[["Value", Operand], "Value"]
 Unary = Callable[["Value"], "Value"]
+#: One Value, or a sequence of them: what `outputs` and `inputs` may be.
+Values = Union["Value", Sequence["Value"]]
+#: The gradients to start from: one number (or Value) for one output, or one per output.
+Seeds = Union[float, "Value", Sequence[Union[float, "Value"]]]
+#: One backward pass at a time (it keeps its sums in the nodes' `.grad`), eager or compiled.
+pass_lock = threading.RLock()
 
 _get_mode = grad_mode.mode.get  # the grad mode of this thread: which of these bits are set
 _RECORD = grad_mode.RECORD  # operations record their parents
@@ -67,10 +75,10 @@ _OBSERVED = grad_mode.OBSERVED  # a tool (compile) is watching the graph being b
 _observer = grad_mode.observer
 _created = itertools.count()  # numbers the results in the order they are made
 _next_seq = _created.__next__
-_new = object.__new__
-#: The 0.0 a new Value's `.grad` starts at, as micrograd's does. Like PyTorch's None ("no
-#: gradient yet"), a first gradient replaces it as it is, so a -0.0 keeps its sign; a 0.0
-#: set later (`zero_grad()`) is added to, as PyTorch's 0.0 + -0.0 gives 0.0. Told by `is`.
+_creation = operator.attrgetter("_seq")  # a result's number: newest first sorts by it
+_new = object.__new__  # makes a node without running `__init__`, for speed
+#: A new Value's `.grad`, as micrograd's, 0.0; like PyTorch's None, a first gradient
+#: replaces it (a -0.0 keeps its sign) where a later 0.0 is added to. Told by `is`.
 UNTOUCHED = float("0.0")
 
 
@@ -82,10 +90,8 @@ UNTOUCHED = float("0.0")
 def _operation(op: Op, doc: str = "", reflected: bool = False) -> Any:
     """The function that applies `op`, as a method of `Value` (`__mul__ = _operation(ops.mul)`).
 
-    Its body, `apply_op`, is where every node is made, so it is the one place that asks
-    the grad mode whether to record the inputs as parents (grad enabled and an input
-    requires grad), whether to check the result for nan and inf (`detect_anomaly`), and
-    whether a tool is watching the graph being built (compile's recording).
+    Its body, `apply_op`, makes every node: the one place that asks the grad mode whether
+    to record the parents, to check for nan and inf, and whether a tool is watching.
     """
 
     arity = op.arity  # fixed for an op; its forward and rule are read when used
@@ -144,14 +150,16 @@ def _operation(op: Op, doc: str = "", reflected: bool = False) -> Any:
     return apply_op
 
 
+_pow_number: Binary = _operation(ops.pow_number)  # `v ** 2`
+_pow_value: Binary = _operation(ops.pow_value)  # `v ** w`
+
+
 class Value(MicrogradSurface, TensorOnlyNames):
     """A scalar node in a computation graph: its `data`, its `grad`, and how it was made."""
 
-    # A result keeps its op and its parents in itself: `_a` and `_b` for ops of one and
-    # two inputs, `_a` the tuple of them for ops of any number, so each node is one
-    # object for the garbage collector, not two. `_seq` numbers results in the order they
-    # are made, the order backward visits them in (newest first, as PyTorch's engine);
-    # a result that keeps no parents has one too, so compile can tell when it was made.
+    # A result keeps its op and parents in itself (`_a` and `_b` for ops of one and two
+    # inputs, `_a` the tuple of them for any number): one object for the collector.
+    # `_seq` numbers results as made, the order backward visits them in, newest first.
     # `__dict__` takes a label and extra attributes (`p.m = 0.0`) at no cost until used.
     __slots__ = (
         "_data",
@@ -173,34 +181,6 @@ class Value(MicrogradSurface, TensorOnlyNames):
     _b: Any
     _seq: int
     label: str = ""
-
-    def __init__(
-        self,
-        data: float,
-        _children: Iterable[Value] = (),
-        _op: str | Sequence[float] = "",
-        label: str = "",
-        *,
-        requires_grad: bool = True,
-    ) -> None:
-        number = as_float(data)
-        if number is None:
-            raise TypeError(not_a_number_message(data, isinstance(data, Value)))
-        if not isinstance(label, str):
-            raise TypeError(f"label must be a str, got {type(label).__name__}")
-        if not isinstance(_op, str):  # microgpt's `Value(data, children, local_grads)`
-            _children, _op = with_local_grads(_children, _op)
-        if not isinstance(requires_grad, bool):
-            raise TypeError(f"requires_grad must be True or False, got {requires_grad!r}")
-        self._data = number
-        self._grad = UNTOUCHED
-        self.op = None
-        self.requires_grad = requires_grad
-        if label:
-            self.label = label
-        parents = children_of(_children)
-        if parents and make_node(self, parents, _op):  # micrograd's and microgpt's nodes
-            self._seq = _next_seq()
 
     # -- operations: each is its op, applied; the calculus is in ops.py --------------
 
@@ -234,20 +214,42 @@ class Value(MicrogradSurface, TensorOnlyNames):
         retain_graph: bool | None = None,
         create_graph: bool = False,
     ) -> None:
-        """Add d(self)/d(leaf) * gradient to every leaf's `.grad` (gradient defaults to 1).
+        """Add d(self)/d(leaf) * gradient (1 by default) to every leaf's `.grad`, as PyTorch.
 
-        PyTorch's signature: the graph is always kept, so `retain_graph` changes nothing;
-        `create_graph=True` is refused, since `.grad` holds floats (use
-        `micrograd_lite.grad(self, inputs, create_graph=True)`).
+        The graph is always kept, so `retain_graph` changes nothing; `create_graph=True`
+        is refused, since `.grad` holds floats (`grad(create_graph=True)` does it).
         """
-        if gradient is not None and not isinstance(gradient, Value) and as_float(gradient) is None:
-            # A list here would read as one gradient per output; a Value is one output.
-            raise TypeError(
-                "backward(gradient) takes one number, the gradient of this Value (a scalar, "
-                f"like a 0-d tensor), got {type(gradient).__name__}: write v.backward(2.0), "
-                "or micrograd_lite.backward([a, b], [1.0, 2.0]) for several outputs"
-            )
-        backward(self, gradient, retain_graph, create_graph)
+        backward(self, one_gradient(gradient), retain_graph, create_graph)
+
+    # -- a leaf, made by the user (micrograd's and microgpt's node forms too) ----------
+
+    def __init__(
+        self,
+        data: float,
+        _children: Iterable[Value] = (),
+        _op: str | Sequence[float] = "",
+        label: str = "",
+        *,
+        requires_grad: bool = True,
+    ) -> None:
+        number = as_float(data)
+        if number is None:
+            raise TypeError(not_a_number_message(data, isinstance(data, Value)))
+        if not isinstance(label, str):
+            raise TypeError(f"label must be a str, got {type(label).__name__}")
+        if not isinstance(_op, str):  # microgpt's `Value(data, children, local_grads)`
+            _children, _op = with_local_grads(_children, _op)
+        if not isinstance(requires_grad, bool):
+            raise TypeError(f"requires_grad must be True or False, got {requires_grad!r}")
+        self._data = number
+        self._grad = UNTOUCHED
+        self.op = None
+        self.requires_grad = requires_grad
+        if label:
+            self.label = label
+        parents = children_of(_children)
+        if parents and make_node(self, parents, _op):  # micrograd's and microgpt's nodes
+            self._seq = _next_seq()
 
     def _pass_gradient_on(self) -> None:
         """micrograd's `_backward()` on a node an op made: the chain rule's step for this
@@ -421,27 +423,51 @@ class Value(MicrogradSurface, TensorOnlyNames):
 
 
 # ---------------------------------------------------------------------------------------
-# The one node-maker. `Value`'s operators hand it their op and their operands.
-# ---------------------------------------------------------------------------------------
-
-
-_pow_number: Binary = _operation(ops.pow_number)  # `v ** 2`
-_pow_value: Binary = _operation(ops.pow_value)  # `v ** w`
-
-
-# ---------------------------------------------------------------------------------------
 # The backward loop.
 # ---------------------------------------------------------------------------------------
 
 
-def graph_below(roots: Sequence[Value]) -> tuple[list[Value], list[Value]]:
-    """What backward visits below `roots`: the results of operations that require grad,
-    newest first (PyTorch's engine order), and the leaves that require grad.
+def backward(
+    outputs: Values,
+    grad_outputs: Seeds | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+) -> None:
+    """Add d(outputs · grad_outputs)/d(leaf) to each leaf's `.grad`, as `torch.autograd.backward`.
 
-    A node is made after its parents, so newest first is also a reverse topological
-    order: every node comes after each node that uses it. `backward`, `grad`, the
-    visualiser and compile's generated code take their order from here; compile's tape
-    reaches the same order by reading its recording backwards.
+    `outputs` is one Value or several; `grad_outputs`, one number per output, defaults to
+    1 for one output. Its arguments are checked before anything changes.
+    """
+    outputs, seeds = check_call(outputs, grad_outputs, retain_graph, create_graph)
+    with pass_lock:  # one pass at a time: a pass keeps its sums in the nodes' `.grad`
+        backward_pass(outputs, seeds)
+
+
+def backward_pass(outputs: Sequence[Value], seeds: Sequence[float]) -> None:
+    """Add d(outputs · seeds)/d(leaf) into each leaf's `.grad` by `chain_rule`, summing a
+    leaf's gradients first, as PyTorch. A result's `.grad` holds this pass's gradient. If
+    anything fails part-way (a rule, `detect_anomaly`, Ctrl-C), every `.grad` is put back.
+    """
+    results, leaves = graph_below(outputs)
+    before = [v._grad for v in results]
+    before_leaves = [v._grad for v in leaves]
+    try:
+        start_pass(results, leaves, outputs, seeds)
+        checking = bool(_get_mode() & _ANOMALY)  # detect_anomaly: each step checked
+        for node, given in chain_rule(results, steps=checking):
+            check_backward(node, given)
+        for leaf, old in zip(leaves, before_leaves):
+            if old is not None and old is not UNTOUCHED:  # PyTorch adds into a .grad that
+                leaf._grad = old + leaf._grad  # exists: 0.0 + -0.0 is 0.0
+    except BaseException:
+        put_back_grads((results, before), (leaves, before_leaves))
+        raise
+
+
+def graph_below(roots: Sequence[Value]) -> tuple[list[Value], list[Value]]:
+    """What backward visits below `roots`: the results that require grad, newest first
+    (PyTorch's engine order), and the leaves that require grad. A node is made after its
+    parents, so newest first is a topological order: each node after all that use it.
     """
     results: list[Value] = []
     leaves: list[Value] = []
@@ -461,36 +487,13 @@ def graph_below(roots: Sequence[Value]) -> tuple[list[Value], list[Value]]:
             if b.requires_grad and b not in seen:
                 seen.add(b)
                 stack.append(b)
-        else:
-            for p in (v._a,) if v.op.arity == 1 else v._a:
-                if p.requires_grad and p not in seen:
-                    seen.add(p)
-                    stack.append(p)
+            continue
+        for p in (v._a,) if v.op.arity == 1 else v._a:
+            if p.requires_grad and p not in seen:
+                seen.add(p)
+                stack.append(p)
     results.sort(key=_creation, reverse=True)
     return results, leaves
-
-
-def backward_pass(outputs: Sequence[Value], seeds: Sequence[float]) -> None:
-    """Add d(outputs · seeds)/d(leaf) into each leaf's `.grad`, by `chain_rule`.
-
-    As in PyTorch, the contributions reaching a leaf are summed first and the sum added
-    to its `.grad` once (a leaf with no gradient yet takes the sum as it is). A result's
-    `.grad` holds this pass's gradient only. If anything fails part-way (a rule raising,
-    `detect_anomaly`, Ctrl-C, wherever it lands), every `.grad` is put back as it was.
-    """
-    results, leaves = graph_below(outputs)
-    before = [v._grad for v in results]
-    before_leaves = [v._grad for v in leaves]
-    try:
-        start_pass(results, leaves, outputs, seeds)
-        for _ in chain_rule(results):
-            pass
-        for leaf, old in zip(leaves, before_leaves):
-            if old is not None and old is not UNTOUCHED:  # PyTorch adds into a .grad that
-                leaf._grad = old + leaf._grad  # exists: 0.0 + -0.0 is 0.0
-    except BaseException:
-        put_back_grads((results, before), (leaves, before_leaves))
-        raise
 
 
 def start_pass(
@@ -500,12 +503,8 @@ def start_pass(
     seeds: Sequence[Any],
     start: float | None = -0.0,
 ) -> None:
-    """Set every `.grad` the pass will fill to `start`, then add each output's seed.
-
-    -0.0 is the float that adding leaves as it is, so every sum can start there (and a
-    micrograd closure can add into any node's `.grad`); None, "nothing yet", is the
-    start for gradients that are Values (create_graph), so a first one is kept as it is.
-    """
+    """Set every `.grad` the pass fills to `start`, then add each output's seed: -0.0,
+    which adding leaves as it is, or None ("nothing yet") where gradients are Values."""
     for v in results:
         v._grad = start  # type: ignore[assignment]  # None: nothing has reached it yet
     for v in leaves:
@@ -518,17 +517,11 @@ def start_pass(
 def chain_rule(
     results: Sequence[Value], create_graph: bool = False, steps: bool = False
 ) -> Iterator[tuple[Value, Sequence[Any]]]:
-    """The chain rule over the graph: each result, newest first, hands its gradient (in
-    its `.grad`) to its op's rule, and adds what comes back into its parents' `.grad`.
-
-    The one pass: `backward()`, `grad()`, the stepper's steps and the drawing's frames
-    all run it, each setting the `.grad`s it starts from and taking the ones it ends
-    with. A parent's first gradient is kept as it is (None means none yet), the others
-    are added to it. With `create_graph` the rules build their results from the graph's
-    own Values, so the gradients can be differentiated again. With `steps` it yields
-    each node once its gradient is passed on, with what each parent was given.
-    """
-    check = _get_mode() & _ANOMALY
+    """The chain rule: each result, newest first, hands its gradient (its `.grad`) to its
+    op's rule and adds what comes back into its parents' `.grad`. The one pass, which
+    `backward()`, `grad()` and the stepper run. With `create_graph` the rules work on
+    Values, so the gradients can be differentiated again; with `steps` it yields each
+    node and what its parents were given."""
     given: Sequence[Any]  # what the node's rule gives each parent
     for node in results:
         op: Op = node.op  # type: ignore[assignment]  # results always have an op
@@ -536,8 +529,6 @@ def chain_rule(
         if op.arity == 2 and not create_graph:  # most nodes: written out, for speed
             a, b = node._a, node._b
             grad_a, grad_b = given = op.rule(g, node._data, a._data, b._data)
-            if check:
-                _check_backward(op, given, (a, b))
             if a.requires_grad:
                 old = a._grad
                 a._grad = grad_a if old is None else old + grad_a
@@ -552,8 +543,6 @@ def chain_rule(
                 given = op.rule(g, node, *parents)
             else:
                 given = op.rule(g, node._data, *[p._data for p in parents])
-            if check:
-                _check_backward(op, given, parents)
             for parent, grad in zip(parents, given):
                 if parent.requires_grad:
                     old = parent._grad
@@ -610,9 +599,6 @@ def put_back_grads(*saved: tuple[Sequence[Value], Sequence[float | None]]) -> No
         raise interrupted
 
 
-_creation = operator.attrgetter("_seq")
-
-
 def creation_mark() -> int:
     """A number below every result made from now on, above every one made before."""
     return _next_seq()
@@ -634,37 +620,23 @@ def made_after(v: Value, mark: int) -> bool:
 NO_GRAPH_REASONS: weakref.WeakKeyDictionary[Value, str] = weakref.WeakKeyDictionary()
 
 
-#: One backward pass at a time, eager or compiled: a pass keeps its partial sums in the
-#: nodes' `.grad` and adds its sums into the leaves', so two threads at once would lose
-#: one another's contributions.
-pass_lock = threading.RLock()
+def one_gradient(gradient: object) -> Any:
+    """`v.backward(gradient)`'s gradient: one number (or Value), as for a 0-d tensor."""
+    if gradient is not None and not isinstance(gradient, Value) and as_float(gradient) is None:
+        # A list here would read as one gradient per output; a Value is one output.
+        raise TypeError(
+            "backward(gradient) takes one number, the gradient of this Value (a scalar, "
+            f"like a 0-d tensor), got {type(gradient).__name__}: write v.backward(2.0), "
+            "or micrograd_lite.backward([a, b], [1.0, 2.0]) for several outputs"
+        )
+    return gradient
 
-#: One Value, or a sequence of them: what `outputs` and `inputs` may be.
-Values = Value | Sequence[Value]
 
-#: The gradients to start from: one number (or Value) for one output, or one per output.
-Seeds = float | Value | Sequence[float | Value]
-
-
-def backward(
-    outputs: Values,
-    grad_outputs: Seeds | None = None,
-    retain_graph: bool | None = None,
-    create_graph: bool = False,
-) -> None:
-    """Add d(outputs · grad_outputs)/d(leaf) to each leaf's `.grad`, as `torch.autograd.backward`.
-
-    `outputs` is one Value or a sequence of them. With one output, `grad_outputs` defaults
-    to 1 and may be one number. Several outputs give the vector-Jacobian product with
-    `grad_outputs`, one number per output, which is then required.
-
-    The graph is always kept, so `retain_graph` changes nothing (it is accepted for
-    PyTorch code). `.grad` holds floats, so `create_graph=True` is refused: `grad()` with
-    `create_graph=True` gives gradients that can be differentiated again.
-
-    The pass itself is `backward_pass`, which runs `chain_rule`: as in PyTorch, it sums
-    the contributions reaching each leaf, then adds the sum to the leaf's `.grad` once.
-    """
+def check_call(
+    outputs: Values, grad_outputs: Seeds | None, retain_graph: object, create_graph: object
+) -> tuple[list[Value], list[float]]:
+    """`backward()`'s arguments, checked before anything changes: its outputs and seeds
+    (`check_seeds`), PyTorch's flags, and not inside a tool that refuses it (compile)."""
     grad_mode.check_observed("calls backward()")
     check_flags(retain_graph, create_graph)
     if create_graph:
@@ -673,9 +645,7 @@ def backward(
             "you can differentiate again, use micrograd_lite.grad(outputs, inputs, "
             "create_graph=True)"
         )
-    outputs, seeds = check_seeds(outputs, grad_outputs, "backward")
-    with pass_lock:
-        backward_pass(outputs, seeds)
+    return check_seeds(outputs, grad_outputs, "backward")
 
 
 def as_values(values: object, caller: str, what: str) -> list[Value]:
@@ -776,9 +746,11 @@ def seed_list(
     return seeds
 
 
-def _check_backward(op: Op, grads: Sequence[Any], parents: Sequence[Value]) -> None:
-    """`detect_anomaly` in backward: a nan or inf gradient reaching a parent that requires
-    grad raises (a constant, such as the 2 in `x * 2`, gets none, as in PyTorch)."""
+def check_backward(node: Value, grads: Sequence[Any]) -> None:
+    """`detect_anomaly` in backward: a nan or inf gradient that `node` passed to a parent
+    that requires grad raises (a constant, such as the 2 in `x * 2`, gets none)."""
+    op: Op = node.op  # type: ignore[assignment]  # a result: it has an op
+    parents = node.parents
     for g, parent in zip(grads, parents):
         if parent.requires_grad and not math.isfinite(float(g)):
             raise anomaly_error(op, "backward", float(g), parents)
