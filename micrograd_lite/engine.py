@@ -48,6 +48,7 @@ __all__ = [
     "check_backward",
     "closure_grads",
     "graph_below",
+    "in_mode",
     "mean",
     "pass_lock",
     "put_back_grads",
@@ -90,8 +91,8 @@ UNTOUCHED = float("0.0")
 def _operation(op: Op, doc: str = "", reflected: bool = False) -> Any:
     """The function that applies `op`, as a method of `Value` (`__mul__ = _operation(ops.mul)`).
 
-    Its body, `apply_op`, makes every node: the one place that asks the grad mode whether
-    to record the parents, to check for nan and inf, and whether a tool is watching.
+    Its body, `apply_op`, makes every node; a grad mode other than plain recording
+    (`no_grad`, `detect_anomaly`, a watching tool) then has its say, in `in_mode`.
     """
 
     arity = op.arity  # fixed for an op; its forward and rule are read when used
@@ -116,27 +117,19 @@ def _operation(op: Op, doc: str = "", reflected: bool = False) -> Any:
         else:
             data = op.forward(*[p._data for p in a])
             requires_grad = any([p.requires_grad for p in a])
-        mode = _get_mode()
-        record = requires_grad
-        if mode != _RECORD:  # no_grad, detect_anomaly or a watching tool: not the common case
-            if mode & _ANOMALY and not math.isfinite(data):
-                parents = (a, b) if arity == 2 else (a,) if arity == 1 else a
-                raise anomaly_error(op, "forward", data, parents)
-            requires_grad = requires_grad and bool(mode & _RECORD)
-            record = requires_grad or bool(mode & _OBSERVED)  # a tool sees constants' edges too
         out = _new(Value)
         out._data = data
         out._grad = UNTOUCHED
         out.requires_grad = requires_grad
         out._seq = _next_seq()
-        if record:
+        if requires_grad:
             out.op = op
             out._a = a
             out._b = b
         else:
             out.op = None  # a leaf: nothing to differentiate through
-        if mode & _OBSERVED:
-            _observer.get().made(out)
+        if _get_mode() != _RECORD:  # no_grad, detect_anomaly or a watching tool: rare
+            in_mode(out, op, a, b)
         return out
 
     if reflected:  # `other op self`: Python calls the right operand's method
@@ -754,6 +747,27 @@ def check_backward(node: Value, grads: Sequence[Any]) -> None:
     for g, parent in zip(grads, parents):
         if parent.requires_grad and not math.isfinite(float(g)):
             raise anomaly_error(op, "backward", float(g), parents)
+
+
+def in_mode(out: Value, op: Op, a: Any, b: Any) -> None:
+    """What a grad mode other than plain recording changes in a node just made from `a`
+    and `b` (as `_operation` takes them): `detect_anomaly` refuses a nan or inf result,
+    `no_grad` makes it a leaf, and a watching tool (compile) sees it, its constants'
+    edges too, so it can recompute it from new data."""
+    mode = _get_mode()
+    if mode & _ANOMALY and not math.isfinite(out._data):
+        parents = (a, b) if op.arity == 2 else (a,) if op.arity == 1 else a
+        raise anomaly_error(op, "forward", out._data, parents)
+    if not mode & _RECORD and out.op is not None:  # no parents kept: no graph
+        out.requires_grad = False
+        out.op = None
+        del out._a, out._b
+    if mode & _OBSERVED:
+        if out.op is None:
+            out.op = op
+            out._a = a
+            out._b = b
+        _observer.get().made(out)
 
 
 def anomaly_error(op: Op, phase: str, bad: float, parents: Sequence[Value]) -> FloatingPointError:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import math
 import threading
+import weakref
 
 import pytest
 
@@ -20,6 +22,20 @@ def test_no_grad_records_nothing() -> None:
         assert not mg.is_grad_enabled()
     assert mg.is_grad_enabled()
     assert (y.requires_grad, y.parents, y.grad_fn, y.data) == (False, (), None, 7.0)
+
+
+def test_a_result_made_under_no_grad_holds_no_reference_to_its_inputs() -> None:
+    """A no_grad result keeps no parents, so it keeps no input alive (an evaluation's
+    graph is freed as it goes, however long its output is kept)."""
+    x, w = Value(2.0), Value(3.0)
+    kept = weakref.ref(w)
+    with mg.no_grad():
+        y = x * w
+        z = w.exp()
+    del w
+    gc.collect()
+    assert kept() is None
+    assert (y.data, z.data) == (6.0, math.exp(3.0))
 
 
 def test_no_grad_as_decorator() -> None:
