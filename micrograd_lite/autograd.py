@@ -71,7 +71,6 @@ def grad(
     Values in a new graph, so they can be differentiated again (second and higher
     derivatives). The graph is always kept, so `retain_graph` changes nothing.
     """
-    grad_mode.check_observed("calls grad()")
     check_flags(retain_graph, create_graph)
     inputs = as_values(inputs, "grad", "inputs")
     if not inputs:
@@ -85,6 +84,7 @@ def grad(
         if not x.requires_grad:
             raise RuntimeError("One of the differentiated Values does not require grad")
     outputs, seeds = check_seeds(outputs, grad_outputs, "grad", allow_values=create_graph)
+    engine.refuse_in_a_trace([*outputs, *inputs], "calls grad()")
     results, leaves = graph_below(outputs)
     reached = {*results, *leaves}
     for x in inputs:

@@ -80,6 +80,21 @@ _closure_ops: dict[str, Op] = {}
 _CLOSURE_OPS_KEPT = 256
 
 
+def node_form(symbol: str | tuple[float, ...]) -> str:
+    """What making a node with `Value(data, children, symbol)` does, as a tracer of the
+    graph says when it refuses it."""
+    if isinstance(symbol, str):
+        return (
+            f"makes a node with Value(data, children, {symbol!r}), whose _backward closure "
+            "cannot be followed; define the operation with micrograd_lite.define_op"
+        )
+    return (
+        "makes a node with Value(data, children, local_grads), whose numbers "
+        "cannot be recomputed from new data; write the operation with Value's own "
+        "operations, or define it with micrograd_lite.define_op"
+    )
+
+
 def make_node(v: Any, parents: tuple[Any, ...], symbol: str | tuple[float, ...]) -> bool:
     """Make `v` a node made with `Value(data, children, ...)`: micrograd's
     `Value(data, (a, b), '+')`, whose `_backward` closure, once set, differentiates it
@@ -87,17 +102,6 @@ def make_node(v: Any, parents: tuple[Any, ...], symbol: str | tuple[float, ...])
     with its local gradient, which passes `local gradient * gradient` to each child.
     Whether it records its parents (grad enabled and one requires grad)."""
     closure = isinstance(symbol, str)
-    if closure:
-        grad_mode.check_observed(
-            f"makes a node with Value(data, children, {symbol!r}), whose _backward closure "
-            "cannot be followed; define the operation with micrograd_lite.define_op"
-        )
-    else:
-        grad_mode.check_observed(
-            "makes a node with Value(data, children, local_grads), whose numbers "
-            "compiled code cannot recompute; write the operation with Value's own "
-            "operations, or define it with micrograd_lite.define_op"
-        )
     v.requires_grad = bool(
         v.requires_grad and grad_mode.is_grad_enabled() and any(p.requires_grad for p in parents)
     )

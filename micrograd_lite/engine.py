@@ -24,7 +24,13 @@ from numbers import Real
 from typing import TYPE_CHECKING, Any, ClassVar, Union
 
 from micrograd_lite import grad_mode, ops
-from micrograd_lite.compat import MicrogradSurface, children_of, make_node, with_local_grads
+from micrograd_lite.compat import (
+    MicrogradSurface,
+    children_of,
+    make_node,
+    node_form,
+    with_local_grads,
+)
 from micrograd_lite.floats import as_float
 from micrograd_lite.formatting import describe, not_a_number_message
 from micrograd_lite.freeing import free_without_recursing
@@ -49,6 +55,10 @@ __all__ = [
     "closure_grads",
     "graph_below",
     "in_mode",
+    "keep_parents",
+    "made_at",
+    "refuse_in_a_trace",
+    "tell_subclass",
     "mean",
     "pass_lock",
     "put_back_grads",
@@ -66,14 +76,12 @@ Unary = Callable[["Value"], "Value"]
 Values = Union["Value", Sequence["Value"]]
 #: The gradients to start from: one number (or Value) for one output, or one per output.
 Seeds = Union[float, "Value", Sequence[Union[float, "Value"]]]
-#: One backward pass at a time (it keeps its sums in the nodes' `.grad`), eager or compiled.
+#: One backward pass at a time: a pass keeps its sums in the nodes' `.grad`.
 pass_lock = threading.RLock()
 
 _get_mode = grad_mode.mode.get  # the grad mode of this thread: which of these bits are set
 _RECORD = grad_mode.RECORD  # operations record their parents
 _ANOMALY = grad_mode.ANOMALY  # operations check their results for nan and inf
-_OBSERVED = grad_mode.OBSERVED  # a tool (compile) is watching the graph being built
-_observer = grad_mode.observer
 _created = itertools.count()  # numbers the results in the order they are made
 _next_seq = _created.__next__
 _creation = operator.attrgetter("_seq")  # a result's number: newest first sorts by it
@@ -92,7 +100,8 @@ def _operation(op: Op, doc: str = "", reflected: bool = False) -> Any:
     """The function that applies `op`, as a method of `Value` (`__mul__ = _operation(ops.mul)`).
 
     Its body, `apply_op`, makes every node; a grad mode other than plain recording
-    (`no_grad`, `detect_anomaly`, a watching tool) then has its say, in `in_mode`.
+    (`no_grad`, `detect_anomaly`) then has its say, in `in_mode`, and so does a subclass
+    of Value among the inputs that watches the nodes made from it (`tell_subclass`).
     """
 
     arity = op.arity  # fixed for an op; its forward and rule are read when used
@@ -100,21 +109,26 @@ def _operation(op: Op, doc: str = "", reflected: bool = False) -> Any:
     def apply_op(a: Any, b: Any = None) -> Value:
         # The inputs: `a` and `b` for an op of two (each a Value or a real number, which
         # is a constant), `a` alone for an op of one, `a` the tuple of them for any number.
+        plain = True  # every input exactly a Value: no subclass to tell of the node
         if arity == 2:
             if type(a) is not Value:  # a number, or a subclass of Value
                 a = _operand(a)
                 if a is None:
                     return NotImplemented  # type: ignore[no-any-return]  # Python raises TypeError
+                plain = False
             if type(b) is not Value:
                 b = _operand(b)
                 if b is None:
                     return NotImplemented  # type: ignore[no-any-return]  # Python raises TypeError
+                plain = False
             data = op.forward(a._data, b._data)
             requires_grad = a.requires_grad or b.requires_grad
         elif arity == 1:
+            plain = type(a) is Value
             data = op.forward(a._data)
             requires_grad = a.requires_grad
         else:
+            plain = {*map(type, a)} == {Value}
             data = op.forward(*[p._data for p in a])
             requires_grad = any([p.requires_grad for p in a])
         out = _new(Value)
@@ -128,8 +142,10 @@ def _operation(op: Op, doc: str = "", reflected: bool = False) -> Any:
             out._b = b
         else:
             out.op = None  # a leaf: nothing to differentiate through
-        if _get_mode() != _RECORD:  # no_grad, detect_anomaly or a watching tool: rare
+        if _get_mode() != _RECORD:  # no_grad or detect_anomaly: rare
             in_mode(out, op, a, b)
+        if not plain:  # a number or a subclass among the inputs: a subclass may watch
+            tell_subclass(out, op, (a, b) if arity == 2 else (a,) if arity == 1 else a)
         return out
 
     if reflected:  # `other op self`: Python calls the right operand's method
@@ -241,7 +257,9 @@ class Value(MicrogradSurface, TensorOnlyNames):
         if label:
             self.label = label
         parents = children_of(_children)
-        if parents and make_node(self, parents, _op):  # micrograd's and microgpt's nodes
+        if parents:  # micrograd's and microgpt's nodes: a tracer may refuse them
+            refuse_in_a_trace(parents, node_form(_op))
+        if parents and make_node(self, parents, _op):
             self._seq = _next_seq()
 
     def _pass_gradient_on(self) -> None:
@@ -256,27 +274,19 @@ class Value(MicrogradSurface, TensorOnlyNames):
     @property
     def data(self) -> float:
         """The number this Value holds."""
-        if _get_mode() & _OBSERVED:
-            grad_mode.check_observed("reads .data of a Value")
         return self._data
 
     @data.setter
     def data(self, x: float) -> None:
-        if _get_mode() & _OBSERVED:
-            grad_mode.check_observed("sets .data of a Value")
         self._data = _number_for("data", x)
 
     @property
     def grad(self) -> float:
         """d(output)/d(self) after `backward()`; accumulates across passes on leaves."""
-        if _get_mode() & _OBSERVED:
-            grad_mode.check_observed("reads .grad of a Value")
         return self._grad  # None after `zero_grad(set_to_none=True)`, typed float for `p.grad` math
 
     @grad.setter
     def grad(self, x: float | None) -> None:
-        if _get_mode() & _OBSERVED:
-            grad_mode.check_observed("sets .grad of a Value")
         self._grad = None if x is None else _number_for("grad", x)  # type: ignore[assignment]
 
     @property
@@ -303,30 +313,19 @@ class Value(MicrogradSurface, TensorOnlyNames):
 
     def item(self) -> float:
         """The data, as a Python float."""
-        if _get_mode() & _OBSERVED:
-            grad_mode.check_observed("calls .item() on a Value")
         return self._data
 
     def __float__(self) -> float:
-        if _get_mode() & _OBSERVED:
-            grad_mode.check_observed("takes float() of a Value")
         return self._data
 
     def __bool__(self) -> bool:
-        outcome = self._data != 0.0
-        if _get_mode() & _OBSERVED:
-            _observer.get().compared(self, "!=", 0.0, outcome)
-        return outcome
+        return self._data != 0.0
 
     def __format__(self, spec: str) -> str:
         # f"{v:.3f}" formats the data, as f"{tensor:.3f}" does in PyTorch.
-        if _get_mode() & _OBSERVED:
-            grad_mode.check_observed("formats a Value as text")
         return format(self._data, spec) if spec else describe(self)
 
     def __repr__(self) -> str:
-        if _get_mode() & _OBSERVED:
-            grad_mode.check_observed("takes repr() or str() of a Value")
         return describe(self)
 
     # -- comparisons compare data; == stays identity so Values live in sets and dicts --
@@ -349,8 +348,6 @@ class Value(MicrogradSurface, TensorOnlyNames):
 
     def detach(self) -> Value:
         """A new leaf with the same data that does not require grad."""
-        if _get_mode() & _OBSERVED:
-            grad_mode.check_observed("calls .detach() on a Value")
         return _constant(self._data)
 
     @staticmethod
@@ -597,6 +594,12 @@ def creation_mark() -> int:
     return _next_seq()
 
 
+def made_at(v: Value) -> int:
+    """The number an operation gave `v` when it made it (-1 for a Value made with
+    `Value(...)`): results made later have higher ones."""
+    return getattr(v, "_seq", -1)
+
+
 def made_after(v: Value, mark: int) -> bool:
     """Whether an operation made `v` after `creation_mark()` gave `mark` (a Value made
     with `Value(...)` has no such number: False)."""
@@ -608,8 +611,8 @@ def made_after(v: Value, mark: int) -> bool:
 # ---------------------------------------------------------------------------------------
 
 
-#: Why a Value that does not require grad has no graph, where a tool knows (the compiler
-#: says so of the Values a compiled call returns); `backward()` on one gives the reason.
+#: Why a Value that does not require grad has no graph, where the function that made it
+#: knows; `backward()` on one gives the reason.
 NO_GRAPH_REASONS: weakref.WeakKeyDictionary[Value, str] = weakref.WeakKeyDictionary()
 
 
@@ -629,8 +632,8 @@ def check_call(
     outputs: Values, grad_outputs: Seeds | None, retain_graph: object, create_graph: object
 ) -> tuple[list[Value], list[float]]:
     """`backward()`'s arguments, checked before anything changes: its outputs and seeds
-    (`check_seeds`), PyTorch's flags, and not inside a tool that refuses it (compile)."""
-    grad_mode.check_observed("calls backward()")
+    (`check_seeds`), PyTorch's flags, and no traced output whose tracer refuses it."""
+    refuse_in_a_trace(outputs, "calls backward()")
     check_flags(retain_graph, create_graph)
     if create_graph:
         raise ValueError(
@@ -639,6 +642,15 @@ def check_call(
             "create_graph=True)"
         )
     return check_seeds(outputs, grad_outputs, "backward")
+
+
+def refuse_in_a_trace(values: object, action: str) -> None:
+    """Let a subclass of Value among `values` that refuses actions (`__refuse__(action)`:
+    a tracer's Values) refuse `action`, e.g. "calls backward()"."""
+    for v in [values] if isinstance(values, Value) else values:  # type: ignore[attr-defined]
+        refuse = getattr(type(v), "__refuse__", None)
+        if refuse is not None:
+            refuse(action)
 
 
 def as_values(values: object, caller: str, what: str) -> list[Value]:
@@ -690,20 +702,23 @@ def check_seeds(
 
 
 def seed_list(
-    count: int, grad_outputs: object, caller: str, allow_values: bool = False
+    count: int,
+    grad_outputs: object,
+    caller: str,
+    allow_values: bool = False,
+    returns: str = "",
 ) -> list[float]:
     """The gradients to start from, one per output (`count` of them), checked: the one
-    place seeds are checked, for `backward()`, `grad()` and a compiled call (whose
-    `caller` is "compiled"). A Value seed counts as its number, or stays a Value where
-    `allow_values` (grad's create_graph)."""
-    compiled = caller == "compiled"
+    place seeds are checked, for `backward()`, `grad()` and a function that runs backward
+    on what it returns (`returns` names it, e.g. "the compiled function"). A Value seed
+    counts as its number, or stays a Value where `allow_values` (grad's create_graph)."""
     if grad_outputs is None:
         if count != 1:
             raise RuntimeError(
-                f"the compiled function returns {count} Values; pass grad_outputs=[...] "
+                f"{returns} returns {count} Values; pass grad_outputs=[...] "
                 "(one gradient each) to run backward, or call it under no_grad() for the "
                 "forward pass only"
-                if compiled
+                if returns
                 else f"{caller}() with {count} outputs needs grad_outputs, one gradient "
                 "for each output (the vector of a vector-Jacobian product)"
             )
@@ -721,8 +736,8 @@ def seed_list(
     given = list(grad_outputs)
     if len(given) != count:
         raise ValueError(
-            f"the compiled function returns {count} Values but got {len(given)} grad_outputs"
-            if compiled
+            f"{returns} returns {count} Values but got {len(given)} grad_outputs"
+            if returns
             else f"{caller}() got {count} outputs but {len(given)} grad_outputs; "
             "give one gradient for each output"
         )
@@ -752,8 +767,7 @@ def check_backward(node: Value, grads: Sequence[Any]) -> None:
 def in_mode(out: Value, op: Op, a: Any, b: Any) -> None:
     """What a grad mode other than plain recording changes in a node just made from `a`
     and `b` (as `_operation` takes them): `detect_anomaly` refuses a nan or inf result,
-    `no_grad` makes it a leaf, and a watching tool (compile) sees it, its constants'
-    edges too, so it can recompute it from new data."""
+    and `no_grad` makes it a leaf."""
     mode = _get_mode()
     if mode & _ANOMALY and not math.isfinite(out._data):
         parents = (a, b) if op.arity == 2 else (a,) if op.arity == 1 else a
@@ -762,12 +776,30 @@ def in_mode(out: Value, op: Op, a: Any, b: Any) -> None:
         out.requires_grad = False
         out.op = None
         del out._a, out._b
-    if mode & _OBSERVED:
-        if out.op is None:
-            out.op = op
-            out._a = a
-            out._b = b
-        _observer.get().made(out)
+
+
+def tell_subclass(out: Value, op: Op, parents: Sequence[Any]) -> None:
+    """Hand a node just made to the first subclass of Value among its parents that
+    defines `__made__(out, op, parents)`, the op hook: a tool that traces the graph sees
+    each node made from the Values it traces, and may make it keep its parents
+    (`keep_parents`) or refuse it."""
+    for p in parents:
+        made = getattr(type(p), "__made__", None)
+        if made is not None:
+            made(out, op, tuple(parents))
+            return
+
+
+def keep_parents(out: Value, op: Op, parents: Sequence[Value]) -> None:
+    """Make `out`, which `op` made from `parents`, keep them even where no gradient flows
+    (a tool that recomputes it from new data needs every edge)."""
+    if out.op is None:
+        out.op = op
+        if op.arity == 2:
+            out._a, out._b = parents
+        else:
+            out._a = parents[0] if op.arity == 1 else tuple(parents)
+            out._b = None
 
 
 def anomaly_error(op: Op, phase: str, bad: float, parents: Sequence[Value]) -> FloatingPointError:
@@ -893,16 +925,11 @@ def _number_for(what: str, x: object) -> float:
 
 
 def _compare(v: Value, symbol: str, other: object) -> bool:
-    """`v < other` and the like, on the data; a watching tool sees each outcome."""
+    """`v < other` and the like, on the data."""
     other_data = other._data if isinstance(other, Value) else as_float(other)
     if other_data is None:
         return NotImplemented  # type: ignore[no-any-return]  # Python raises TypeError
-    outcome = _COMPARISONS[symbol](v._data, other_data)
-    if _get_mode() & _OBSERVED:
-        _observer.get().compared(
-            v, symbol, other if isinstance(other, Value) else other_data, outcome
-        )
-    return outcome
+    return _COMPARISONS[symbol](v._data, other_data)
 
 
 _COMPARISONS: dict[str, Callable[[float, float], bool]] = {
@@ -932,7 +959,6 @@ def _in_place(op: Op, a: Value, b: Operand, accumulates: bool = False) -> Value:
                 )
         made: Value = _operation(op)(a, b)  # a new node: `loss += term`, `total += loss`
         return made
-    grad_mode.check_observed(f"changes a Value in place with {op.symbol}= under no_grad")
     b_data = b._data if isinstance(b, Value) else as_float(b)
     if b_data is None:
         return NotImplemented  # type: ignore[no-any-return]  # Python raises TypeError

@@ -9,17 +9,12 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Generator, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Generator
 from contextvars import ContextVar
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
-
-if TYPE_CHECKING:
-    from micrograd_lite.engine import Value
+from typing import Any, ClassVar, TypeVar
 
 __all__ = [
-    "Observer",
     "detect_anomaly",
     "enable_grad",
     "is_anomaly_enabled",
@@ -31,55 +26,8 @@ __all__ = [
 # The mode is one small int so the hot path reads a single ContextVar.
 RECORD = 1  # bit: operations record their parents
 ANOMALY = 2  # bit: operations check their results for nan and inf
-OBSERVED = 4  # bit: an `Observer` sees every node the operations make
 
 mode: ContextVar[int] = ContextVar("micrograd_lite_mode", default=RECORD)
-
-
-class Observer(Protocol):
-    """A tool that watches the graph being built, in one thread or task (see `observed`).
-
-    While it watches, every operation keeps its parents, even between Values that do not
-    require grad, and hands the node to `made`; every comparison of a Value (`<`, `>=`,
-    `bool(v)`) is handed to `compared`; and the library asks `check` before each action
-    that takes a number out of the graph or leaves it (reading `.data` or `.grad`,
-    `float(v)`, formatting, an in-place update, backward, grad, a `_backward` closure),
-    where the observer raises to refuse it. `micrograd_lite.compile` records this way.
-    """
-
-    def made(self, out: Value) -> None:
-        """Called with every node an operation makes, in the order they are made."""
-
-    def compared(self, left: Value, symbol: str, right: Value | float, outcome: bool) -> None:
-        """Called with every comparison of a Value and its outcome (`bool(v)` is `v != 0`)."""
-
-    def check(self, action: str) -> None:
-        """Called before `action` (e.g. "calls backward()"); raises to refuse it."""
-
-
-observer: ContextVar[Observer] = ContextVar("micrograd_lite_observer")
-
-
-@contextmanager
-def observed(watcher: Observer, grad_enabled: bool = True) -> Iterator[None]:
-    """Inside the block, record the graph with `watcher` seeing every node (anomaly off).
-
-    Operations keep their parents whatever the grad mode; `grad_enabled` is the mode
-    they report (`is_grad_enabled()`, a result's `requires_grad`).
-    """
-    observer_token = observer.set(watcher)
-    mode_token = mode.set(OBSERVED | (RECORD if grad_enabled else 0))
-    try:
-        yield
-    finally:
-        mode.reset(mode_token)
-        observer.reset(observer_token)
-
-
-def check_observed(action: str) -> None:
-    """Let the observer watching this thread (if any) refuse `action`."""
-    if mode.get() & OBSERVED:
-        observer.get().check(action)
 
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -426,8 +426,11 @@ class TestCompileReplaysOnlyWhatItRead:
             sys.setswitchinterval(interval)
         assert w.grad == 6 * 500
 
-    def test_operations_fn_runs_in_another_thread_are_refused(self) -> None:
-        """A worker thread's `x * 2.0` was once frozen as a constant: 3.0 for every x."""
+    def test_operations_fn_runs_in_another_thread_are_replayed_or_refused(self) -> None:
+        """A worker thread's `x * 2.0` was once frozen as a constant: 3.0 for every x.
+        Where the worker's node keeps its parents (x requires grad), walking back from
+        fn's result finds it and the compiled code recomputes it; where it keeps none,
+        its number could only be replayed, so it is refused."""
 
         def fn(x: Value) -> Value:
             made: list[Value] = []
@@ -436,10 +439,15 @@ class TestCompileReplaysOnlyWhatItRead:
             worker.join()
             return made[0] + 1.0
 
-        for requires_grad in (False, True):
-            compiled = mg.compile(fn)
-            with pytest.raises(mg.CompileError, match="not in fn's own thread"):
-                compiled(Value(1.0, requires_grad=requires_grad))
+        compiled = mg.compile(fn)
+        with pytest.raises(mg.CompileError, match="not in fn's own thread"):
+            compiled(Value(1.0, requires_grad=False))
+        compiled = mg.compile(fn)
+        for x in (1.0, 5.0, -2.0):
+            v = Value(x)
+            assert compiled(v).data == 2.0 * x + 1.0
+            assert v.grad == 2.0
+        assert compiled.recordings == 1
 
     def test_fn_asking_is_grad_enabled_sees_the_callers_mode(self) -> None:
         """Under no_grad a call once replayed the branch recorded with grad on."""

@@ -12,7 +12,7 @@ import threading
 import weakref
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import hypothesis.strategies as st
 import pytest
@@ -793,3 +793,29 @@ def test_bad_arguments_raise_clearly() -> None:
         mg.compile(lambda d: d)({"x": Value(1.0)})
     with pytest.raises(CompileError, match="returned a dict"):
         mg.compile(lambda x: {"x": x})(Value(1.0))
+
+
+def test_the_values_fn_reads_are_traced_for_the_recording_only_and_in_its_thread() -> None:
+    """compile traces fn's Values by giving them a subclass of their class while fn is
+    recorded: before and after, and in another thread meanwhile, they are as they were."""
+    w = Value(3.0, label="w")
+
+    class Seen:  # an object, so filling it is no change fn's recordings watch
+        items: ClassVar[list[object]] = []
+
+    def other_thread() -> None:  # runs while fn records: w reads as a plain Value here
+        Seen.items.append((w.data, f"{w * 2.0:.1f}", (w * 2.0).requires_grad))
+
+    def fn(x: Value) -> Value:
+        worker = threading.Thread(target=other_thread)
+        worker.start()
+        worker.join()
+        Seen.items.append(type(w).__name__)
+        return w * x
+
+    step = mg.compile(fn)
+    x = Value(2.0)
+    assert step(x).data == 6.0
+    assert Seen.items == [(3.0, "6.0", True), "TracedValue"]
+    assert (type(w), type(x)) == (Value, Value)
+    assert (w.grad, x.grad) == (2.0, 3.0)

@@ -2,7 +2,8 @@
 another's private names.
 
 The core is `engine`, `ops`, `autograd` and `grad_mode`; the compiler is a layer on top
-that hooks in through `grad_mode.Observer`, so the core never imports it.
+that hooks in through a subclass of Value (the op hook, `__made__`), so the core never
+imports it.
 """
 
 from __future__ import annotations
@@ -157,7 +158,7 @@ SOURCES = sorted([*LIBRARY, *(ROOT / "tests").glob("*.py"), *(ROOT / "benchmarks
 @pytest.mark.parametrize("path", SOURCES, ids=ids(SOURCES))
 def test_nothing_outside_the_engine_changes_the_value_class(path: Path) -> None:
     """No `setattr(Value, ...)` and no `Value.x = ...`: a tool that needs to see what
-    Values do watches through `grad_mode.Observer`."""
+    Values do traces them with a subclass of Value (compile's `Traced`)."""
     if path.name == "engine.py":
         return
     tree = ast.parse(path.read_text())
@@ -395,3 +396,27 @@ def test_one_word_for_each_thing() -> None:
         assert "vjp" not in path.read_text(), path
     for name in ideas():  # each name the ideas table gives is the code's own
         assert any(hasattr(m, name) for m in (ops, engine_module, grad_mode_module)), name
+
+
+@pytest.mark.parametrize("name", ["engine.py", "grad_mode.py", "autograd.py", "compat.py"])
+def test_the_core_does_not_know_the_compiler_exists(name: str) -> None:
+    """compile records through the op hook (a subclass of Value that watches the nodes
+    made from it), so no name and no message in the core's code speaks of compiling or
+    of an observer (its docstrings may say what the hook serves)."""
+    tree = ast.parse((PACKAGE / name).read_text())
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    words = [n.id for n in ast.walk(tree) if isinstance(n, ast.Name)]
+    words += [n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)]
+    words += [
+        n.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docstrings
+    ]
+    assert [w for w in words if "compil" in w.lower() or "observ" in w.lower()] == []

@@ -173,9 +173,7 @@ def _needed(outputs: Sequence[Value], guards: list[Guard], traced: set[Value]) -
     needed: set[Value] = set()
     stack = [*outputs]
     for guard in guards:
-        stack.append(guard.left)
-        if isinstance(guard.right, Value):
-            stack.append(guard.right)
+        stack.extend(guard.values())
     while stack:
         v = stack.pop()
         if v not in needed:

@@ -32,18 +32,18 @@ from micrograd_lite.compiler.codegen import (
     function_name,
     generate,
 )
-from micrograd_lite.compiler.recording import CompileError, Recording, record
+from micrograd_lite.compiler.recording import CompileError, Recording, record, recording_here
 from micrograd_lite.compiler.symbolic import names
 from micrograd_lite.compiler.tape import Tape
-from micrograd_lite.compiler.watch import Watched, changed, outside_reads
+from micrograd_lite.compiler.watch import Watched, changed, outside_reads, outside_variables
 from micrograd_lite.engine import Value, as_float, seed_list
 
 __all__ = ["CompiledFunction", "compile"]
 
 _mode = grad_mode.mode
 _RECORD = grad_mode.RECORD
-_OBSERVED = grad_mode.OBSERVED
-_EAGER = grad_mode.ANOMALY | _OBSERVED
+_EAGER = grad_mode.ANOMALY
+_RETURNS = "the compiled function"  # what the seeds' messages call it
 
 #: What `backward()` says of a Value a compiled call returned: after a call that ran
 #: backward, under `no_grad()`, and where fn's result did not require grad.
@@ -125,7 +125,7 @@ class CompiledFunction:
                 f"got {given}"
             )
         mode = _mode.get()
-        if mode & _EAGER:
+        if mode & _EAGER or recording_here():  # anomaly mode, or inside a recording
             return self._call_eagerly(args, grad_outputs, mode)
         backward = bool(mode & _RECORD)
         inputs, shape = _flatten_arguments(args)
@@ -223,8 +223,13 @@ class CompiledFunction:
         stand_ins = [_stand_in(v) for v in inputs]
         stand_in_for = {id(v): s for v, s in zip(inputs, stand_ins)}
         watched = outside_reads(self.fn)  # copied before fn runs: what it reads
+        given = _replace_values(args, stand_in_for)
+        # Traced while fn runs: its argument Values, and those it reads from outside
+        # (in global and enclosing variables, and in the objects held there or passed in)
+        outside = [value for _, _, value in outside_variables(self.fn)]
+        traced = [x for x in _contents((given, outside)) if isinstance(x, Value)]
         with _collector_paused():
-            recording = record(self.fn, _replace_values(args, stand_in_for), backward)
+            recording = record(self.fn, given, backward, traced)
             outputs: list[Value] = []
             result_shape = _flatten_result(recording.result, outputs)
             positions = {v: i for i, v in enumerate(stand_ins)}
@@ -250,13 +255,15 @@ class CompiledFunction:
 
     def _call_eagerly(self, args: tuple[Any, ...], grad_outputs: Any, mode: int) -> Any:
         result = self.fn(*args)
-        if mode & _OBSERVED:  # inside another recording, which follows these ops
+        if recording_here():  # inside another recording, which follows these ops
             return result
         outputs: list[Value] = []
         shape = _flatten_result(result, outputs)
         differentiable = [i for i, v in enumerate(outputs) if v.requires_grad]
         if mode & _RECORD and differentiable:
-            seeds = seed_list(len(outputs), grad_outputs, "compiled")
+            seeds = seed_list(
+                len(outputs), grad_outputs, "compiled", returns="the compiled function"
+            )
             autograd.backward(
                 [outputs[i] for i in differentiable], [seeds[i] for i in differentiable]
             )
@@ -381,7 +388,9 @@ class _Replay:
                     "the gradient would have to flow into the graph that made the argument. "
                     "Pass v.detach(), or compile the code that makes it too."
                 )
-            all_seeds = seed_list(len(self.labels), grad_outputs, "compiled")
+            all_seeds = seed_list(
+                len(self.labels), grad_outputs, "compiled", returns="the compiled function"
+            )
             seeds = [all_seeds[i] for i in self.differentiable]
         if self.tape is not None and 0 <= self.calls_left <= 1:
             self.hand_over()  # before the run, so a failure adds no gradient

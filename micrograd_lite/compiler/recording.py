@@ -1,12 +1,15 @@
 """Recording: run `fn` once, eagerly, and keep every node it makes and every branch it takes.
 
-A recording is a `grad_mode.Observer`: while it runs, the engine hands it every node
-fn's operations make, with its parents even where no gradient flows, so the compiled
-code can recompute all of them from new data.
+compile traces fn with a tracing type, as autograd's boxes do: while fn runs, the Values
+it is handed and the Values it reads from its global and enclosing variables (and from
+the objects they hold) are `Traced`, a subclass of their class. The engine tells a
+subclass among an operation's inputs of each node made (its op hook, `__made__`), so
+every node made from a traced Value is kept, with its parents even where no gradient
+flows, and is traced in turn; the compiled code recomputes all of them from new data.
 
 A number that leaves the graph is where a compiled function could go wrong: `if x > 0`
-takes one path on this data and maybe another on the next. So the engine tells the
-observer of every way Python code can get a number out of a Value:
+takes one path on this data and maybe another on the next. So a traced Value says so
+of every way Python code can get a number out of it:
 
 - comparisons (`<`, `<=`, `>`, `>=`) and `bool(v)` become guards: the compiled code
   checks each one on every call, and a call where one comes out differently is
@@ -18,22 +21,33 @@ observer of every way Python code can get a number out of a Value:
 - so do changing a Value in place under `no_grad`, calling `backward()` or `grad()`
   inside fn, and building a micrograd-style node with a `_backward` closure.
 
-The observer is this thread's own (a `ContextVar`), so other threads go on as before.
+The trade-off: only traced Values say so. A Value fn reaches some other way (held by an
+object made during the call, or returned by a function of another library) is not
+traced: operations on such Values alone are found afterwards, by walking back from what
+the traced ones used, but a `.data` read or a comparison on one is not seen, so its
+number is replayed from the recorded call. Hand such Values to fn as arguments.
+
+The recording is this thread's own (a `ContextVar`): in another thread a traced Value
+behaves as its class does.
 """
 
 from __future__ import annotations
 
+import bisect
 import os
 import traceback
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Any
 
 from micrograd_lite import grad_mode
-from micrograd_lite.engine import Value, creation_mark
+from micrograd_lite.engine import Value, creation_mark, keep_parents, made_after, made_at
+from micrograd_lite.ops import Op
 
-__all__ = ["CompileError", "Guard", "Recording", "record"]
+__all__ = ["CompileError", "Guard", "Recording", "Traced", "record", "recording_here"]
 
 
 class CompileError(RuntimeError):
@@ -54,6 +68,10 @@ class Guard:
     right: Value | float
     outcome: bool
 
+    def values(self) -> list[Value]:
+        """The Values it compares (the right side may be a number)."""
+        return [self.left, self.right] if isinstance(self.right, Value) else [self.left]
+
 
 @dataclass(frozen=True)
 class Recording:
@@ -66,15 +84,23 @@ class Recording:
 
 
 class _Recorder:
-    """The observer a recording runs under: it keeps nodes and guards, refuses the rest."""
+    """What a recording keeps while fn runs: the nodes made from traced Values, the
+    guards; it refuses the rest."""
 
-    def __init__(self) -> None:
+    def __init__(self, started: int) -> None:
+        self.started = started
         self.nodes: list[Value] = []
-        self.guards: list[Guard] = []
-        self.made = self.nodes.append  # called once per node: no Python frame of its own
+        self.guards: list[Guard] = []  # positions are creation marks until fn returns
+
+    def made(self, out: Value, op: Op | None, parents: tuple[Any, ...]) -> None:
+        if op is None or op.closure:  # micrograd's node: refused before it gets here
+            return
+        keep_parents(out, op, parents)
+        out.__class__ = traced_class(type(out))
+        self.nodes.append(out)
 
     def compared(self, left: Value, symbol: str, right: Value | float, outcome: bool) -> None:
-        self.guards.append(Guard(len(self.nodes), left, symbol, right, outcome))
+        self.guards.append(Guard(creation_mark(), left, symbol, right, outcome))
 
     def check(self, action: str) -> None:
         if "backward()" in action or "grad()" in action:
@@ -82,6 +108,147 @@ class _Recorder:
         error = CompileError(action)
         error.action = action
         raise error
+
+
+#: The recording this thread runs, if any.
+_recorder: ContextVar[_Recorder | None] = ContextVar("micrograd_lite_recording", default=None)
+
+
+def recording_here() -> bool:
+    """Whether this thread is recording a compiled function now."""
+    return _recorder.get() is not None
+
+
+def _refuse(action: str) -> None:
+    recorder = _recorder.get()
+    if recorder is not None:
+        recorder.check(action)
+
+
+def _compared(left: Value, symbol: str, right: object, outcome: Any) -> Any:
+    recorder = _recorder.get()
+    if recorder is not None and outcome is not NotImplemented:
+        other = right if isinstance(right, Value) else float(right)  # type: ignore[arg-type]
+        recorder.compared(left, symbol, other, outcome)
+    return outcome
+
+
+class Traced(Value):
+    """A Value compile traces while it records fn: the nodes made from it are kept and
+    traced in turn, its comparisons are guarded, and the ways a number leaves it are
+    refused. Each class of Value gets its own traced class (`traced_class`); outside
+    the recording thread it behaves as that class."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def __made__(out: Value, op: Op | None, parents: tuple[Any, ...]) -> None:
+        recorder = _recorder.get()
+        if recorder is not None:
+            recorder.made(out, op, parents)
+
+    @staticmethod
+    def __refuse__(action: str) -> None:
+        _refuse(action)
+
+    @property
+    def data(self) -> float:
+        _refuse("reads .data of a Value")
+        return Value.data.fget(self)  # type: ignore[attr-defined,no-any-return]
+
+    @data.setter
+    def data(self, x: float) -> None:
+        _refuse("sets .data of a Value")
+        Value.data.fset(self, x)  # type: ignore[attr-defined]
+
+    @property
+    def grad(self) -> float:
+        _refuse("reads .grad of a Value")
+        return Value.grad.fget(self)  # type: ignore[attr-defined,no-any-return]
+
+    @grad.setter
+    def grad(self, x: float | None) -> None:
+        _refuse("sets .grad of a Value")
+        Value.grad.fset(self, x)  # type: ignore[attr-defined]
+
+    def item(self) -> float:
+        _refuse("calls .item() on a Value")
+        return Value.item(self)
+
+    def __float__(self) -> float:
+        _refuse("takes float() of a Value")
+        return Value.__float__(self)
+
+    def __format__(self, spec: str) -> str:
+        _refuse("formats a Value as text")
+        return Value.__format__(self, spec)
+
+    def __repr__(self) -> str:
+        _refuse("takes repr() or str() of a Value")
+        return Value.__repr__(self)
+
+    def detach(self) -> Value:
+        _refuse("calls .detach() on a Value")
+        return Value.detach(self)
+
+    def __bool__(self) -> bool:
+        return _compared(self, "!=", 0.0, Value.__bool__(self))  # type: ignore[no-any-return]
+
+    def __lt__(self, other: Any) -> bool:
+        return _compared(self, "<", other, Value.__lt__(self, other))  # type: ignore[no-any-return]
+
+    def __le__(self, other: Any) -> bool:
+        return _compared(self, "<=", other, Value.__le__(self, other))  # type: ignore[no-any-return]
+
+    def __gt__(self, other: Any) -> bool:
+        return _compared(self, ">", other, Value.__gt__(self, other))  # type: ignore[no-any-return]
+
+    def __ge__(self, other: Any) -> bool:
+        return _compared(self, ">=", other, Value.__ge__(self, other))  # type: ignore[no-any-return]
+
+    def __iadd__(self, other: Any) -> Value:  # type: ignore[misc]
+        _refuse_in_place(self, "+")
+        return Value.__iadd__(self, other)
+
+    def __isub__(self, other: Any) -> Value:  # type: ignore[misc]
+        _refuse_in_place(self, "-")
+        return Value.__isub__(self, other)
+
+    def __imul__(self, other: Any) -> Value:  # type: ignore[misc]
+        _refuse_in_place(self, "*")
+        return Value.__imul__(self, other)
+
+    def __itruediv__(self, other: Any) -> Value:  # type: ignore[misc]
+        _refuse_in_place(self, "/")
+        return Value.__itruediv__(self, other)
+
+    def __ipow__(self, other: Any) -> Value:  # type: ignore[misc]
+        _refuse_in_place(self, "**")
+        return Value.__ipow__(self, other)
+
+
+def _refuse_in_place(v: Value, symbol: str) -> None:
+    if not grad_mode.is_grad_enabled():
+        _refuse(f"changes a Value in place with {symbol}= under no_grad")
+
+
+_traced_classes: dict[type, type] = {}
+
+
+def traced_class(kind: type) -> type:
+    """The traced class of a class of Value (itself for a traced class)."""
+    if issubclass(kind, Traced):
+        return kind
+    traced = _traced_classes.get(kind)
+    if traced is None:
+        name = f"Traced{kind.__name__}"
+        traced = _traced_classes[kind] = type(name, (Traced, kind), {"__slots__": ()})
+    return traced
+
+
+def untraced_class(kind: type) -> type:
+    """The class a traced class traces."""
+    return kind.__mro__[2] if issubclass(kind, Traced) and kind is not Traced else kind
 
 
 #: Added to a refused read made in a method of a Value class: micrograd's way of adding
@@ -111,19 +278,89 @@ def _in_a_value_method(trace: TracebackType | None) -> bool:
     return isinstance(frames[-1].f_locals.get("self"), Value)
 
 
-def record(fn: Callable[..., Any], args: tuple[Any, ...], grad_enabled: bool) -> Recording:
-    """Run `fn(*args)` with the graph recorded in full and number reads refused, in the
-    caller's grad mode (`grad_enabled`), which fn may ask `is_grad_enabled()` about."""
-    recorder = _Recorder()
+def record(
+    fn: Callable[..., Any],
+    args: tuple[Any, ...],
+    grad_enabled: bool,
+    traced: Iterable[Value] = (),
+) -> Recording:
+    """Run `fn(*args)` with the `traced` Values traced (fn's arguments among them, and
+    what it reads from outside), in the caller's grad mode (`grad_enabled`), which fn may
+    ask `is_grad_enabled()` about; anomaly mode is off (callers run it eagerly)."""
     started = creation_mark()
+    recorder = _Recorder(started)
+    token = _recorder.set(recorder)
+    mode = grad_mode.mode.set(grad_mode.RECORD if grad_enabled else 0)
     try:
-        with grad_mode.observed(recorder, grad_enabled):  # callers run anomaly mode eagerly
+        with _traced(traced):
             result = fn(*args)
     except CompileError as error:
         if error.action is not None and len(error.args) == 1 and error.args[0] == error.action:
             error.args = (_refusal(error.action, error.__traceback__),)
         raise
-    return Recording(result, recorder.nodes, recorder.guards, started)
+    finally:
+        grad_mode.mode.reset(mode)
+        _recorder.reset(token)
+        for node in recorder.nodes:
+            node.__class__ = untraced_class(type(node))
+    nodes = _with_untraced(recorder.nodes, _values_in(result), recorder.guards, started)
+    marks = [made_at(node) for node in nodes]
+    guards = [replace(g, position=bisect.bisect_right(marks, g.position)) for g in recorder.guards]
+    return Recording(result, nodes, guards, started)
+
+
+@contextmanager
+def _traced(values: Iterable[Value]) -> Iterator[None]:
+    """The Values traced inside the block, each its class again after it."""
+    swapped: list[tuple[Value, type]] = []
+    try:
+        for v in values:
+            kind = type(v)
+            if not issubclass(kind, Traced):
+                v.__class__ = traced_class(kind)
+                swapped.append((v, kind))
+        yield
+    finally:
+        for v, kind in swapped:
+            v.__class__ = kind
+
+
+def _values_in(x: Any) -> list[Value]:
+    """The Values in fn's result (nested lists and tuples)."""
+    found: list[Value] = []
+    stack = [x]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Value):
+            found.append(item)
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return found
+
+
+def _with_untraced(
+    nodes: list[Value], outputs: Sequence[Value], guards: Sequence[Guard], started: int
+) -> list[Value]:
+    """The traced nodes, and those fn made from untraced Values alone that they, the
+    outputs or the guards use (found by walking back along their parents), in the
+    order they were made."""
+    kept = set(nodes)
+    found: list[Value] = []
+    stack: list[Value] = [*outputs]
+    for node in nodes:
+        stack.extend(node.parents)
+    for guard in guards:
+        stack.extend(guard.values())
+    while stack:
+        v = stack.pop()
+        if v in kept or v.op is None or not made_after(v, started):
+            continue
+        kept.add(v)
+        found.append(v)
+        stack.extend(v.parents)
+    if not found:
+        return nodes
+    return sorted([*nodes, *found], key=made_at)
 
 
 _LIBRARY = os.path.dirname(os.path.dirname(__file__)) + os.sep  # micrograd_lite itself

@@ -25,7 +25,7 @@ from typing import Any
 
 from micrograd_lite.engine import Value
 
-__all__ = ["Watched", "changed", "outside_reads"]
+__all__ = ["Watched", "changed", "outside_reads", "outside_variables"]
 
 #: A variable fn reads from outside: its name, how to read it now, and its copy.
 Watched = tuple[str, Callable[[], Any], Any]
@@ -43,17 +43,32 @@ def outside_reads(fn: Callable[..., Any]) -> list[Watched]:
     """Every global and enclosing variable fn, and the functions it calls, read that
     holds data, each with a copy of what it holds now."""
     watched: list[Watched] = []
+    for name, read, value in outside_variables(fn):
+        copied = _copy(value, set())
+        if copied is not _UNWATCHED:
+            watched.append((name, read, copied))
+    return watched
+
+
+def outside_variables(fn: Callable[..., Any]) -> list[tuple[str, Callable[[], Any], Any]]:
+    """Every global and enclosing variable fn, and the functions it calls, read, other
+    than functions (which are followed instead): its name, how to read it, its value."""
+    found: list[tuple[str, Callable[[], Any], Any]] = []
     seen: set[tuple[int, str]] = set()
     followed: set[types.CodeType] = set()
     stack: list[Any] = [fn]
     while stack:
-        function = _function_of(stack.pop())
+        called = stack.pop()
+        function = _function_of(called)
         if function is None or function.__code__ in followed:
             continue
         followed.add(function.__code__)
         filename = function.__code__.co_filename
         if filename.startswith((_LIBRARY, _STANDARD_LIBRARY)) or "site-packages" in filename:
             continue  # not the user's code: what it reads is not fn's data
+        if isinstance(called, types.MethodType):  # a bound method reads its object
+            owner = called.__self__
+            found.append(("self", _constant_reader(owner), owner))
         globals_, cells = function.__globals__, _cells(function)
         for name, in_cell in _loads(function.__code__):
             if in_cell:
@@ -72,10 +87,8 @@ def outside_reads(fn: Callable[..., Any]) -> list[Watched]:
             if _function_of(value) is not None:
                 stack.append(value)  # a function fn calls: what it reads counts too
                 continue
-            copied = _copy(value, set())
-            if copied is not _UNWATCHED:
-                watched.append((name, read, copied))
-    return watched
+            found.append((name, read, value))
+    return found
 
 
 def changed(watched: list[Watched]) -> str | None:
@@ -118,6 +131,10 @@ def _loads(code: types.CodeType) -> list[tuple[str, bool]]:
                 found.append((instruction.argval, True))
         stack.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
     return found
+
+
+def _constant_reader(value: Any) -> Callable[[], Any]:
+    return lambda: value
 
 
 def _global_reader(globals_: dict[str, Any], name: str) -> Callable[[], Any]:
