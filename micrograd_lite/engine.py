@@ -386,7 +386,8 @@ class Value(MicrogradSurface, TensorOnlyNames):
         in `__dict__` and in a subclass's `__slots__`), as PyTorch pickles a tensor: a
         result's graph, and a `_backward` closure, stay behind. A subclass's own
         `__getstate__` gives the state instead (its `__setstate__` then takes it back)."""
-        leaf = (_leaf_from, (type(self), self.data, self.grad, self.requires_grad))
+        fresh = self._grad is UNTOUCHED  # no gradient yet: a first one replaces it
+        leaf = (_leaf_from, (type(self), self.data, self.grad, self.requires_grad, fresh))
         own_state = getattr(type(self), "__getstate__", None)
         if own_state is not getattr(object, "__getstate__", None):  # Python 3.11 has a default
             return (*leaf, own_state(self))  # type: ignore[misc]  # a subclass's method
@@ -872,12 +873,14 @@ def _constant(x: float) -> Value:
     return _leaf_from(Value, x, 0.0, False)
 
 
-def _leaf_from(kind: type[Value], data: float, grad: float | None, requires_grad: bool) -> Value:
+def _leaf_from(
+    kind: type[Value], data: float, grad: float | None, requires_grad: bool, fresh: bool = False
+) -> Value:
     """A leaf of class `kind`, made without `__init__`: a constant, or an unpickled or
-    copied Value rebuilt."""
+    copied Value rebuilt (`fresh`: its `.grad` is still `UNTOUCHED`)."""
     out: Value = _new(kind)
     out._data = data
-    out._grad = grad  # type: ignore[assignment]  # None: "no gradient yet"
+    out._grad = UNTOUCHED if fresh else grad  # type: ignore[assignment]  # None: no gradient yet
     out.op = None
     out.requires_grad = requires_grad
     return out

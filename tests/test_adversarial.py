@@ -933,6 +933,18 @@ class TestCopiesOfSubclasses:
             assert type(twin) is Slotted
             assert (twin.data, twin.momentum) == (1.5, 0.25)
 
+    def test_a_fresh_value_copied_takes_its_first_gradient_as_it_is(self) -> None:
+        """A copy of a Value with no gradient yet had a 0.0 `.grad` to add to, so a -0.0
+        first gradient came out 0.0 (as PyTorch's None, the original keeps the sign)."""
+        for twin in [Value(1.5), *copies(Value(1.5))]:
+            (twin * -0.0).backward()
+            assert math.copysign(1.0, twin.grad) == -1.0
+        old = Value(1.5)
+        old.grad = 0.0  # a gradient set, as zero_grad() sets it: added to, in the copy too
+        for twin in copies(old):
+            (twin * -0.0).backward()
+            assert math.copysign(1.0, twin.grad) == 1.0
+
     def test_a_private_slot_attribute_survives_copy_deepcopy_and_pickle(self) -> None:
         """A `__name` slot is stored under its mangled name and comes back under it."""
         for twin in copies(Slotted(1.5, momentum=0.25)):
