@@ -905,3 +905,25 @@ def test_recordings_in_two_threads_keep_a_shared_value_traced_until_both_end() -
     w.data = -1.0
     assert compiled_second(Value(2.0)).data == 3.0  # x - w, recorded again
     assert compiled_second.recordings == 2
+
+
+def test_a_traced_value_copied_or_pickled_in_another_thread_is_of_its_own_class() -> None:
+    """Another thread copying or pickling a parameter while fn records it (a checkpoint)
+    gets a Value of the parameter's own class, as at any other time."""
+    w = Value(1.5)
+
+    class Seen:  # an object, so filling it is no change fn's recordings watch
+        items: ClassVar[list[object]] = []
+
+    def checkpoint() -> None:
+        copies = [copy.copy(w), copy.deepcopy(w), pickle.loads(pickle.dumps(w))]
+        Seen.items.extend((type(c), c.data) for c in copies)
+
+    def fn(x: Value) -> Value:
+        worker = threading.Thread(target=checkpoint)
+        worker.start()
+        worker.join()
+        return x * w
+
+    assert mg.compile(fn)(Value(2.0)).data == 3.0
+    assert Seen.items == [(Value, 1.5)] * 3

@@ -192,6 +192,12 @@ class Traced(Value):
         _refuse("calls .detach() on a Value")
         return super().detach()
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        _refuse("copies or pickles a Value")
+        # in another thread: a copy of its own class, which pickle can name
+        make, (kind, *rest), *state = super().__reduce__()
+        return (make, (untraced_class(kind), *rest), *state)
+
     def __bool__(self) -> bool:
         return _compared(self, "!=", 0.0, super().__bool__())  # type: ignore[no-any-return]
 
