@@ -927,3 +927,28 @@ def test_a_traced_value_copied_or_pickled_in_another_thread_is_of_its_own_class(
 
     assert mg.compile(fn)(Value(2.0)).data == 3.0
     assert Seen.items == [(Value, 1.5)] * 3
+
+
+def test_a_parameter_another_thread_traces_is_an_argument_of_its_own_class() -> None:
+    """A compiled function called with a parameter that another thread's recording
+    traces meanwhile records for the parameter's own class, not again once it is back."""
+    w = Value(1.5)
+    inside, done = threading.Event(), threading.Event()
+    double = mg.compile(lambda v: v * 2.0)
+
+    def slow(x: Value) -> Value:
+        inside.set()
+        done.wait(10)
+        return x * w
+
+    def other() -> None:
+        inside.wait(10)
+        double(w)
+        done.set()
+
+    worker = threading.Thread(target=other)
+    worker.start()
+    mg.compile(slow)(Value(2.0))
+    worker.join()
+    assert double(w).data == 3.0
+    assert double.recordings == 1
