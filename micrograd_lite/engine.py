@@ -115,12 +115,12 @@ def _operation(op: Op, doc: str = "", reflected: bool = False) -> Any:
                 a = _operand(a)
                 if a is None:
                     return NotImplemented  # type: ignore[no-any-return]  # Python raises TypeError
-                plain = False
+                plain = type(a) is Value  # a number is now a constant Value: no subclass
             if type(b) is not Value:
                 b = _operand(b)
                 if b is None:
                     return NotImplemented  # type: ignore[no-any-return]  # Python raises TypeError
-                plain = False
+                plain = plain and type(b) is Value
             data = op.forward(a._data, b._data)
             requires_grad = a.requires_grad or b.requires_grad
         elif arity == 1:
@@ -144,7 +144,7 @@ def _operation(op: Op, doc: str = "", reflected: bool = False) -> Any:
             out.op = None  # a leaf: nothing to differentiate through
         if _get_mode() != _RECORD:  # no_grad or detect_anomaly: rare
             in_mode(out, op, a, b)
-        if not plain:  # a number or a subclass among the inputs: a subclass may watch
+        if not plain:  # a subclass of Value among the inputs: it may watch the node
             tell_subclass(out, op, (a, b) if arity == 2 else (a,) if arity == 1 else a)
         return out
 

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given
 
 import micrograd_lite as mg
-from micrograd_lite import CompileError, Value, nn, ops, optim
+from micrograd_lite import CompileError, Value, engine, nn, ops, optim
 from micrograd_lite.compiler import function
 from tests.op_cases import CASES
 from tests.torch_graphs import arguments, bits, steps
@@ -819,3 +819,136 @@ def test_the_values_fn_reads_are_traced_for_the_recording_only_and_in_its_thread
     assert Seen.items == [(3.0, "6.0", True), "TracedValue"]
     assert (type(w), type(x)) == (Value, Value)
     assert (w.grad, x.grad) == (2.0, 3.0)
+
+
+# ---------------------------------------------------------------------------------------
+# Tracing, tried as a new user would
+# ---------------------------------------------------------------------------------------
+
+
+def test_a_value_times_a_number_tells_no_subclass_of_the_node(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A number among an op's inputs is no subclass of Value: `v * 2.0` and `v ** 2` take
+    the common path, telling no one of the node."""
+    told: list[Value] = []
+    monkeypatch.setattr(engine, "tell_subclass", lambda out, *_: told.append(out), raising=False)
+    v = Value(3.0)
+    results = [v * 2.0, 2.0 * v, v**2, v - 1, 1 - v]
+    assert [r.data for r in results] == [6.0, 6.0, 9.0, 2.0, -2.0]
+    assert told == []
+
+
+def test_a_comparison_a_value_class_defines_itself_is_refused_not_replayed_wrong() -> None:
+    """A subclass's own `>` is no comparison a guard can check again: recording refuses
+    it, where replaying the first call's branch would be silently wrong."""
+
+    class ByMagnitude(Value):
+        def __gt__(self, other: Any) -> bool:
+            return abs(self._data) > abs(other._data)
+
+    def fn(a: Value, b: Value) -> Value:
+        return a * 2.0 if a > b else b * 3.0
+
+    assert fn(ByMagnitude(-5.0), ByMagnitude(1.0)).data == -10.0  # eagerly
+    with pytest.raises(CompileError, match=r"class ByMagnitude with >.*defines itself"):
+        mg.compile(fn)(ByMagnitude(-5.0), ByMagnitude(1.0))
+
+
+def test_a_compiled_function_called_inside_another_has_its_reads_traced() -> None:
+    """The outer recording traces the global a compiled function it calls reads, so a
+    branch on that global is guarded and a later call on other data is recorded again."""
+    scale = Value(2.0)
+
+    @mg.compile
+    def inner(x: Value) -> Value:
+        return x * scale if scale > 1.5 else x - scale
+
+    @mg.compile
+    def outer(x: Value) -> Value:
+        return inner(x) + x
+
+    assert outer(Value(1.5)).data == 4.5
+    scale.data = 1.0
+    assert outer(Value(1.5)).data == 2.0  # x - scale + x, as eagerly
+    assert outer.recordings == 2
+
+
+def test_recordings_in_two_threads_keep_a_shared_value_traced_until_both_end() -> None:
+    """Two compiled functions recorded at once in two threads both trace a global they
+    share: the first to end leaves it traced for the other, whose branch is guarded."""
+    w = Value(1.0)
+    first_in, second_in, first_done = threading.Event(), threading.Event(), threading.Event()
+
+    def first(x: Value) -> Value:
+        first_in.set()
+        second_in.wait(10)
+        return x * w
+
+    def second(x: Value) -> Value:
+        second_in.set()
+        first_in.wait(10)
+        first_done.wait(10)  # the first recording has ended
+        return x + w if w > 0 else x - w
+
+    compiled_first, compiled_second = mg.compile(first), mg.compile(second)
+
+    def run_first() -> None:
+        compiled_first(Value(2.0))
+        first_done.set()
+
+    worker = threading.Thread(target=run_first)
+    worker.start()
+    assert compiled_second(Value(2.0)).data == 3.0
+    worker.join()
+    assert type(w) is Value
+    w.data = -1.0
+    assert compiled_second(Value(2.0)).data == 3.0  # x - w, recorded again
+    assert compiled_second.recordings == 2
+
+
+def test_a_traced_value_copied_or_pickled_in_another_thread_is_of_its_own_class() -> None:
+    """Another thread copying or pickling a parameter while fn records it (a checkpoint)
+    gets a Value of the parameter's own class, as at any other time."""
+    w = Value(1.5)
+
+    class Seen:  # an object, so filling it is no change fn's recordings watch
+        items: ClassVar[list[object]] = []
+
+    def checkpoint() -> None:
+        copies = [copy.copy(w), copy.deepcopy(w), pickle.loads(pickle.dumps(w))]
+        Seen.items.extend((type(c), c.data) for c in copies)
+
+    def fn(x: Value) -> Value:
+        worker = threading.Thread(target=checkpoint)
+        worker.start()
+        worker.join()
+        return x * w
+
+    assert mg.compile(fn)(Value(2.0)).data == 3.0
+    assert Seen.items == [(Value, 1.5)] * 3
+
+
+def test_a_parameter_another_thread_traces_is_an_argument_of_its_own_class() -> None:
+    """A compiled function called with a parameter that another thread's recording
+    traces meanwhile records for the parameter's own class, not again once it is back."""
+    w = Value(1.5)
+    inside, done = threading.Event(), threading.Event()
+    double = mg.compile(lambda v: v * 2.0)
+
+    def slow(x: Value) -> Value:
+        inside.set()
+        done.wait(10)
+        return x * w
+
+    def other() -> None:
+        inside.wait(10)
+        double(w)
+        done.set()
+
+    worker = threading.Thread(target=other)
+    worker.start()
+    mg.compile(slow)(Value(2.0))
+    worker.join()
+    assert double(w).data == 3.0
+    assert double.recordings == 1

@@ -32,7 +32,13 @@ from micrograd_lite.compiler.codegen import (
     function_name,
     generate,
 )
-from micrograd_lite.compiler.recording import CompileError, Recording, record, recording_here
+from micrograd_lite.compiler.recording import (
+    CompileError,
+    Recording,
+    record,
+    recording_here,
+    untraced_class,
+)
 from micrograd_lite.compiler.symbolic import names
 from micrograd_lite.compiler.tape import Tape
 from micrograd_lite.compiler.watch import Watched, changed, outside_reads, outside_variables
@@ -484,6 +490,8 @@ def _flatten_arguments(args: tuple[Any, ...]) -> tuple[list[Value], tuple[Any, .
 def _argument_shape(x: Any, values: list[Value], position: dict[int, int]) -> Any:
     kind = type(x)
     if kind is Value or isinstance(x, Value):
+        if kind is not Value:  # a parameter another thread's recording traces: its class
+            kind = untraced_class(kind)
         i = position.get(id(x))
         if i is None:
             i = position[id(x)] = len(values)

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import bisect
 import os
+import threading
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -154,77 +155,83 @@ class Traced(Value):
     @property
     def data(self) -> float:
         _refuse("reads .data of a Value")
-        return Value.data.fget(self)  # type: ignore[attr-defined,no-any-return]
+        return super().data  # its class's own, which may be a subclass's
 
     @data.setter
     def data(self, x: float) -> None:
         _refuse("sets .data of a Value")
-        Value.data.fset(self, x)  # type: ignore[attr-defined]
+        untraced_class(type(self)).data.__set__(self, x)  # type: ignore[attr-defined]
 
     @property
     def grad(self) -> float:
         _refuse("reads .grad of a Value")
-        return Value.grad.fget(self)  # type: ignore[attr-defined,no-any-return]
+        return super().grad
 
     @grad.setter
     def grad(self, x: float | None) -> None:
         _refuse("sets .grad of a Value")
-        Value.grad.fset(self, x)  # type: ignore[attr-defined]
+        untraced_class(type(self)).grad.__set__(self, x)  # type: ignore[attr-defined]
 
     def item(self) -> float:
         _refuse("calls .item() on a Value")
-        return Value.item(self)
+        return super().item()
 
     def __float__(self) -> float:
         _refuse("takes float() of a Value")
-        return Value.__float__(self)
+        return super().__float__()
 
     def __format__(self, spec: str) -> str:
         _refuse("formats a Value as text")
-        return Value.__format__(self, spec)
+        return super().__format__(spec)
 
     def __repr__(self) -> str:
         _refuse("takes repr() or str() of a Value")
-        return Value.__repr__(self)
+        return super().__repr__()
 
     def detach(self) -> Value:
         _refuse("calls .detach() on a Value")
-        return Value.detach(self)
+        return super().detach()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        _refuse("copies or pickles a Value")
+        # in another thread: a copy of its own class, which pickle can name
+        make, (kind, *rest), *state = super().__reduce__()
+        return (make, (untraced_class(kind), *rest), *state)
 
     def __bool__(self) -> bool:
-        return _compared(self, "!=", 0.0, Value.__bool__(self))  # type: ignore[no-any-return]
+        return _compared(self, "!=", 0.0, super().__bool__())  # type: ignore[no-any-return]
 
     def __lt__(self, other: Any) -> bool:
-        return _compared(self, "<", other, Value.__lt__(self, other))  # type: ignore[no-any-return]
+        return _compared(self, "<", other, super().__lt__(other))  # type: ignore[no-any-return]
 
     def __le__(self, other: Any) -> bool:
-        return _compared(self, "<=", other, Value.__le__(self, other))  # type: ignore[no-any-return]
+        return _compared(self, "<=", other, super().__le__(other))  # type: ignore[no-any-return]
 
     def __gt__(self, other: Any) -> bool:
-        return _compared(self, ">", other, Value.__gt__(self, other))  # type: ignore[no-any-return]
+        return _compared(self, ">", other, super().__gt__(other))  # type: ignore[no-any-return]
 
     def __ge__(self, other: Any) -> bool:
-        return _compared(self, ">=", other, Value.__ge__(self, other))  # type: ignore[no-any-return]
+        return _compared(self, ">=", other, super().__ge__(other))  # type: ignore[no-any-return]
 
     def __iadd__(self, other: Any) -> Value:  # type: ignore[misc]
         _refuse_in_place(self, "+")
-        return Value.__iadd__(self, other)
+        return super().__iadd__(other)
 
     def __isub__(self, other: Any) -> Value:  # type: ignore[misc]
         _refuse_in_place(self, "-")
-        return Value.__isub__(self, other)
+        return super().__isub__(other)
 
     def __imul__(self, other: Any) -> Value:  # type: ignore[misc]
         _refuse_in_place(self, "*")
-        return Value.__imul__(self, other)
+        return super().__imul__(other)
 
     def __itruediv__(self, other: Any) -> Value:  # type: ignore[misc]
         _refuse_in_place(self, "/")
-        return Value.__itruediv__(self, other)
+        return super().__itruediv__(other)
 
     def __ipow__(self, other: Any) -> Value:  # type: ignore[misc]
         _refuse_in_place(self, "**")
-        return Value.__ipow__(self, other)
+        return super().__ipow__(other)
 
 
 def _refuse_in_place(v: Value, symbol: str) -> None:
@@ -241,9 +248,35 @@ def traced_class(kind: type) -> type:
         return kind
     traced = _traced_classes.get(kind)
     if traced is None:
+        # A comparison the class defines itself is no comparison of numbers that a
+        # guard could check again on new data: it is refused (where Value's is guarded).
+        own = {
+            name: _refused_comparison(kind, name, symbol)
+            for name, symbol in _GUARDED.items()
+            if getattr(kind, name) is not getattr(Value, name)
+        }
         name = f"Traced{kind.__name__}"
-        traced = _traced_classes[kind] = type(name, (Traced, kind), {"__slots__": ()})
+        traced = _traced_classes[kind] = type(name, (Traced, kind), {"__slots__": (), **own})
     return traced
+
+
+#: The comparisons a traced Value guards, by the symbol the refusal shows.
+_GUARDED = {"__lt__": "<", "__le__": "<=", "__gt__": ">", "__ge__": ">=", "__bool__": "bool()"}
+
+
+def _refused_comparison(kind: type, name: str, symbol: str) -> Callable[..., Any]:
+    compare = getattr(kind, name)
+
+    def refused(self: Value, *other: Any) -> Any:
+        _refuse(
+            f"compares a Value of class {kind.__name__} with {symbol}, which the class "
+            "defines itself, so "
+            "compiled code could not check it again on new data (compare Values of "
+            "micrograd_lite's own comparisons, or give the class none of its own)"
+        )
+        return compare(self, *other)
+
+    return refused
 
 
 def untraced_class(kind: type) -> type:
@@ -309,20 +342,39 @@ def record(
     return Recording(result, nodes, guards, started)
 
 
+#: The Values traced now, by id: each with its own class and how many recordings (in
+#: as many threads) trace it, so the last to end, not the first, gives its class back.
+_tracing: dict[int, tuple[Value, type, int]] = {}
+_tracing_lock = threading.Lock()
+
+
 @contextmanager
 def _traced(values: Iterable[Value]) -> Iterator[None]:
-    """The Values traced inside the block, each its class again after it."""
-    swapped: list[tuple[Value, type]] = []
+    """The Values traced inside the block, each its class again after it (after the
+    last block that traces it, where recordings in other threads trace it too)."""
+    mine: list[Value] = []
     try:
         for v in values:
-            kind = type(v)
-            if not issubclass(kind, Traced):
-                v.__class__ = traced_class(kind)
-                swapped.append((v, kind))
+            with _tracing_lock:
+                entry = _tracing.get(id(v))
+                if entry is not None:
+                    _tracing[id(v)] = (v, entry[1], entry[2] + 1)
+                elif issubclass(type(v), Traced):  # a node of a recording running now
+                    continue
+                else:
+                    _tracing[id(v)] = (v, type(v), 1)
+                    v.__class__ = traced_class(type(v))
+                mine.append(v)
         yield
     finally:
-        for v, kind in swapped:
-            v.__class__ = kind
+        with _tracing_lock:
+            for v in mine:
+                _, kind, count = _tracing[id(v)]
+                if count == 1:
+                    del _tracing[id(v)]
+                    v.__class__ = kind
+                else:
+                    _tracing[id(v)] = (v, kind, count - 1)
 
 
 def _values_in(x: Any) -> list[Value]:

@@ -58,7 +58,7 @@ def outside_variables(fn: Callable[..., Any]) -> list[tuple[str, Callable[[], An
     followed: set[types.CodeType] = set()
     stack: list[Any] = [fn]
     while stack:
-        called = stack.pop()
+        called = _unwrapped(stack.pop())
         function = _function_of(called)
         if function is None or function.__code__ in followed:
             continue
@@ -106,8 +106,18 @@ def changed(watched: list[Watched]) -> str | None:
     return None
 
 
+def _unwrapped(x: object) -> object:
+    """The function a wrapper that is no function holds (`__wrapped__`: another compiled
+    function, a cached one), whose reads are fn's too; x itself otherwise."""
+    if isinstance(x, (types.FunctionType, types.MethodType, type)) or not callable(x):
+        return x
+    return getattr(x, "__wrapped__", x)
+
+
 def _function_of(x: object) -> types.FunctionType | None:
-    """The Python function behind x (a function, or a bound method); None otherwise."""
+    """The Python function behind x (a function, a bound method, or a wrapper of one
+    that is no function); None otherwise."""
+    x = _unwrapped(x)
     if isinstance(x, types.MethodType):
         x = x.__func__
     return x if isinstance(x, types.FunctionType) else None
