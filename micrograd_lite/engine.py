@@ -127,8 +127,7 @@ def _operation(op: Op, doc: str = "", reflected: bool = False) -> Any:
             plain = type(a) is Value
             data = op.forward(a._data)
             requires_grad = a.requires_grad
-        else:
-            plain = {*map(type, a)} == {Value}
+        else:  # from `apply`, which has seen every input's type and tells a subclass itself
             data = op.forward(*[p._data for p in a])
             requires_grad = any([p.requires_grad for p in a])
         out = _new(Value)
@@ -848,24 +847,33 @@ def apply(op: Op, *inputs: object) -> Value:
         raise TypeError(f"{op.name()} belongs to nodes made with Value(data, children, op)")
     if op.arity and len(inputs) != op.arity:
         raise TypeError(f"{op.name()} takes {op.arity} inputs, got {len(inputs)}")
-    parents = _operands(op, inputs)
+    parents, subclassed = _operands(op, inputs)
     if not parents:
         raise TypeError(f"{op.name()} takes at least one input")
-    made: Value = _operation(op)(*parents) if op.arity in (1, 2) else _operation(op)(parents)
+    if op.arity in (1, 2):
+        made: Value = _operation(op)(*parents)  # which tells a subclass of the node itself
+    else:
+        made = _operation(op)(parents)
+        if subclassed:
+            tell_subclass(made, op, parents)
     return made
 
 
-def _operands(op: Op, values: Iterable[object]) -> tuple[Value, ...]:
+def _operands(op: Op, values: Iterable[object]) -> tuple[tuple[Value, ...], bool]:
+    """The inputs as Values (numbers made constants), and whether a subclass of Value is
+    among them."""
     parents = []
+    subclassed = False
     for x in values:
         if type(x) is not Value:  # a number, or a subclass of Value
             v = _operand(x)
             if v is None:
                 got = type(x).__name__
                 raise TypeError(f"{op.name()} takes Values and real numbers, got {got}")
+            subclassed = subclassed or type(v) is not Value
             x = v
         parents.append(x)
-    return tuple(parents)
+    return tuple(parents), subclassed
 
 
 def _constant(x: float) -> Value:
