@@ -93,9 +93,7 @@ class _Recorder:
         self.nodes: list[Value] = []
         self.guards: list[Guard] = []  # positions are creation marks until fn returns
 
-    def made(self, out: Value, op: Op | None, parents: tuple[Any, ...]) -> None:
-        if op is None or op.closure:  # micrograd's node: refused before it gets here
-            return
+    def made(self, out: Value, op: Op, parents: tuple[Any, ...]) -> None:
         keep_parents(out, op, parents)
         out.__class__ = traced_class(type(out))
         self.nodes.append(out)
@@ -143,7 +141,7 @@ class Traced(Value):
     __slots__ = ()
 
     @staticmethod
-    def __made__(out: Value, op: Op | None, parents: tuple[Any, ...]) -> None:
+    def __made__(out: Value, op: Op, parents: tuple[Any, ...]) -> None:
         recorder = _recorder.get()
         if recorder is not None:
             recorder.made(out, op, parents)
